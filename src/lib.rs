@@ -1,4 +1,25 @@
-//! cocoon: an agent-based simulation of social withdrawal and social capital.
+//! cocoon: an agent-based simulation of social withdrawal (hikikomori) and social capital.
+//!
+//! The crate is layered so each part can be read alone:
+//! - [`scenario`]: TOML → validated parameters, with located errors;
+//! - [`graph`]: the population graph in flat CSR arrays, generators, CSV import, metrics;
+//! - [`engine`]: the deterministic parallel tick loop and keyed random streams;
+//! - [`models`]: the SISa reference model and the withdrawal model;
+//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically.
+//!
+//! ```
+//! use cocoon::{engine::Exec, run, scenario::Scenario};
+//! let s = Scenario::from_sets("demo", &["graph.n=500".into(), "ticks=5".into()]).unwrap();
+//! let result = run::execute(&s, Exec::Parallel, &|| {}).unwrap();
+//! assert_eq!(result.series[0].values("infected").len(), 6);
+//! ```
 #![warn(missing_docs)]
 
+pub mod engine;
+pub mod error;
 pub mod graph;
+pub mod models;
+pub mod output;
+pub mod run;
+pub mod scenario;
+pub mod stats;

@@ -7,6 +7,7 @@
 //! them) and sorts each agent's neighbours, so every graph built here has the same invariants:
 //! symmetric ties, no self-loops, no duplicates, neighbours in increasing id order.
 
+pub mod build;
 pub mod csv;
 pub mod generate;
 pub mod metrics;

@@ -1,0 +1,82 @@
+//! The command line: clap definitions (doc comments are the help text) and one handler per
+//! subcommand. Data goes to stdout, diagnostics and progress to stderr.
+
+mod params;
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// cocoon: agent-based simulation of social withdrawal (hikikomori) and social capital.
+#[derive(Parser, Debug)]
+#[command(name = "cocoon", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by commands that load a scenario.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario and write its results.
+    Run {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Validate a scenario without running it.
+    Check {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+    /// List every parameter: default, range, unit, meaning and source.
+    Params {
+        /// Only keys starting with this prefix (e.g. `sisa.` or `graph.`).
+        prefix: Option<String>,
+        /// Print a Markdown table instead of plain text.
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run { scenario, threads, out, quiet } => run::run(&scenario, threads, out, quiet),
+        Command::Check { scenario } => run::check(&scenario),
+        Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+    }
+}
+
+/// Builds a rayon pool of `threads` threads (default: all cores).
+pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let n = match threads {
+        Some(0) => return Err(cocoon::error::Error::Usage("--threads must be at least 1".into()).into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+}

@@ -1,0 +1,77 @@
+//! `cocoon run` and `cocoon check`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use cocoon::engine::Exec;
+use cocoon::output::{self, RunInfo};
+use cocoon::scenario::Scenario;
+
+use super::ScenarioArgs;
+
+/// Loads and validates the scenario named on the command line.
+pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
+    let mut sets = args.sets.clone();
+    if let Some(seed) = args.seed {
+        sets.push(format!("seed={seed}"));
+    }
+    Scenario::load(&args.file, &sets)
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.
+pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} replicate-ticks, eta {eta}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+pub fn run(args: &ScenarioArgs, threads: Option<usize>, out: Option<PathBuf>, quiet: bool) -> anyhow::Result<()> {
+    let scenario = load(args)?;
+    let pool = super::pool(threads)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let bar = progress_bar(cocoon::run::progress_total(&scenario), quiet);
+    let started = Instant::now();
+    let result = pool.install(|| cocoon::run::execute(&scenario, Exec::Parallel, &|| bar.inc(1)))?;
+    bar.finish_and_clear();
+    let info = RunInfo {
+        threads: pool.current_num_threads(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+        command: std::env::args().collect(),
+    };
+    let files = output::write_run(&dir, &scenario, &result, &info)
+        .with_context(|| format!("writing results to {}", dir.display()))?;
+    if !quiet {
+        eprintln!(
+            "{}: {} replicate(s) x {} ticks in {:.2}s on {} thread(s); wrote {} to {}",
+            scenario.name,
+            scenario.replicates,
+            scenario.ticks,
+            info.wall_seconds,
+            info.threads,
+            files.join(", "),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
+    let s = load(args)?;
+    println!(
+        "{}: ok (model {}, {} ticks, {} replicate(s), seed {})",
+        args.file.display(),
+        s.model,
+        s.ticks,
+        s.replicates,
+        s.seed
+    );
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! One scenario, start to finish: build the population, run every replicate, collect results.
+//! This is the library's entry point for `cocoon run`; it never touches the file system except
+//! to read inputs the scenario names.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::engine::{self, Exec, Purpose, Series, Streams};
+use crate::error::{Error, Result};
+use crate::graph::{build, metrics};
+use crate::models::sisa::{Sisa, SisaParams};
+use crate::scenario::Scenario;
+
+/// Stream from which generated graphs are drawn.
+pub const GRAPH: Purpose = Purpose::named("graph");
+
+/// The graph a run used, for `graph.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphReport {
+    /// How it was made and what cleaning dropped.
+    pub provenance: build::Provenance,
+    /// Structure metrics.
+    pub metrics: metrics::GraphMetrics,
+}
+
+/// Results of one scenario.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// One series per replicate, in replicate order.
+    pub series: Vec<Series>,
+    /// The graph (for models on a fixed graph), if any.
+    pub graph: Option<GraphReport>,
+}
+
+/// Total progress steps of a scenario (ticks over all replicates).
+pub fn progress_total(s: &Scenario) -> u64 {
+    s.ticks as u64 * s.replicates as u64
+}
+
+/// Runs `scenario` on the current rayon pool. `progress` is called once per replicate-tick.
+pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) -> Result<RunResult> {
+    match scenario.model.as_str() {
+        "sisa" => {
+            let seed = Streams::new(scenario.seed, 0).seed_for(GRAPH);
+            let (graph, provenance) = build::build(&scenario.params, seed)?;
+            let graph_metrics = metrics::compute(&graph);
+            let graph = Arc::new(graph);
+            let params = SisaParams::from_params(&scenario.params);
+            let series = engine::run_replicates(
+                scenario.replicates,
+                scenario.seed,
+                scenario.ticks,
+                exec,
+                |streams| Ok(Sisa::new(graph.clone(), params, streams)),
+                progress,
+            )?;
+            Ok(RunResult { series, graph: Some(GraphReport { provenance, metrics: graph_metrics }) })
+        }
+        "withdrawal" => crate::models::withdrawal::execute(scenario, exec, progress),
+        other => Err(Error::Model(format!("model `{other}` is not available"))),
+    }
+}
