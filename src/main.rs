@@ -30,7 +30,10 @@ fn main() -> ExitCode {
         Err(err) => {
             let chain: Vec<String> = err.chain().map(|c| c.to_string()).collect();
             eprintln!("error: {}", chain.join(": "));
-            let input = err.chain().any(|c| c.downcast_ref::<cocoon::error::Error>().is_some_and(|e| e.is_input_error()));
+            let input = err.chain().any(|c| {
+                c.downcast_ref::<cocoon::error::Error>()
+                    .is_some_and(|e| e.is_input_error())
+            });
             ExitCode::from(if input { 2 } else { 1 })
         }
     }

@@ -55,7 +55,13 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
                 |streams| Ok(Sisa::new(graph.clone(), params, streams)),
                 progress,
             )?;
-            Ok(RunResult { series, graph: Some(GraphReport { provenance, metrics: graph_metrics }) })
+            Ok(RunResult {
+                series,
+                graph: Some(GraphReport {
+                    provenance,
+                    metrics: graph_metrics,
+                }),
+            })
         }
         "withdrawal" => crate::models::withdrawal::execute(scenario, exec, progress),
         other => Err(Error::Model(format!("model `{other}` is not available"))),

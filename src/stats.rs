@@ -21,8 +21,9 @@ pub struct Interval {
 /// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
 pub fn t975(df: usize) -> f64 {
     const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
     ];
     match df {
         0 => f64::NAN,
@@ -31,7 +32,8 @@ pub fn t975(df: usize) -> f64 {
         _ => {
             let z: f64 = 1.959_964;
             let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
         }
     }
 }
@@ -40,16 +42,34 @@ pub fn t975(df: usize) -> f64 {
 pub fn interval(xs: &[f64]) -> Interval {
     let n = xs.len();
     if n == 0 {
-        return Interval { n, mean: f64::NAN, sd: f64::NAN, lo: f64::NAN, hi: f64::NAN };
+        return Interval {
+            n,
+            mean: f64::NAN,
+            sd: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+        };
     }
     let mean = xs.iter().sum::<f64>() / n as f64;
     if n < 2 {
-        return Interval { n, mean, sd: 0.0, lo: mean, hi: mean };
+        return Interval {
+            n,
+            mean,
+            sd: 0.0,
+            lo: mean,
+            hi: mean,
+        };
     }
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     let sd = var.sqrt();
     let half = t975(n - 1) * sd / (n as f64).sqrt();
-    Interval { n, mean, sd, lo: mean - half, hi: mean + half }
+    Interval {
+        n,
+        mean,
+        sd,
+        lo: mean - half,
+        hi: mean + half,
+    }
 }
 
 /// Sample variance (n - 1 denominator); NaN for fewer than two values.

@@ -65,7 +65,12 @@ pub enum Command {
 /// Runs the parsed command.
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { scenario, threads, out, quiet } => run::run(&scenario, threads, out, quiet),
+        Command::Run {
+            scenario,
+            threads,
+            out,
+            quiet,
+        } => run::run(&scenario, threads, out, quiet),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
     }
@@ -74,9 +79,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Builds a rayon pool of `threads` threads (default: all cores).
 pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let n = match threads {
-        Some(0) => return Err(cocoon::error::Error::Usage("--threads must be at least 1".into()).into()),
+        Some(0) => {
+            return Err(cocoon::error::Error::Usage("--threads must be at least 1".into()).into())
+        }
         Some(n) => n,
-        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
     };
     Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
 }

@@ -3,16 +3,27 @@
 use cocoon::scenario::spec::{all_specs, Applies};
 
 pub fn list(prefix: Option<&str>, markdown: bool) -> anyhow::Result<()> {
-    let specs: Vec<_> = all_specs().into_iter().filter(|s| prefix.is_none_or(|p| s.key.starts_with(p))).collect();
+    let specs: Vec<_> = all_specs()
+        .into_iter()
+        .filter(|s| prefix.is_none_or(|p| s.key.starts_with(p)))
+        .collect();
     let mut out = String::new();
     if markdown {
-        out.push_str("| key | default | allowed | unit | meaning | source |\n|---|---|---|---|---|---|\n");
+        out.push_str(
+            "| key | default | allowed | unit | meaning | source |\n|---|---|---|---|---|---|\n",
+        );
     }
     for s in specs {
-        let default = s.default.value().map(|v| v.display()).unwrap_or_else(|| "(none)".into());
+        let default = s
+            .default
+            .value()
+            .map(|v| v.display())
+            .unwrap_or_else(|| "(none)".into());
         let when = match s.applies {
             Applies::Always => String::new(),
-            Applies::When { key, values } => format!(" Applies when {key} = {}.", values.join(" or ")),
+            Applies::When { key, values } => {
+                format!(" Applies when {key} = {}.", values.join(" or "))
+            }
         };
         if markdown {
             out.push_str(&format!(

@@ -23,23 +23,35 @@ pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
 
 /// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.
 pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
     let bar = ProgressBar::with_draw_target(Some(total), target);
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} replicate-ticks, eta {eta}")
-            .expect("static template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:40}] {pos}/{len} replicate-ticks, eta {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
     );
     bar
 }
 
-pub fn run(args: &ScenarioArgs, threads: Option<usize>, out: Option<PathBuf>, quiet: bool) -> anyhow::Result<()> {
+pub fn run(
+    args: &ScenarioArgs,
+    threads: Option<usize>,
+    out: Option<PathBuf>,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let scenario = load(args)?;
     let pool = super::pool(threads)?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     let bar = progress_bar(cocoon::run::progress_total(&scenario), quiet);
     let started = Instant::now();
-    let result = pool.install(|| cocoon::run::execute(&scenario, Exec::Parallel, &|| bar.inc(1)))?;
+    let result =
+        pool.install(|| cocoon::run::execute(&scenario, Exec::Parallel, &|| bar.inc(1)))?;
     bar.finish_and_clear();
     let info = RunInfo {
         threads: pool.current_num_threads(),

@@ -56,7 +56,12 @@ impl Series {
     /// The values of `metric` as (tick, value), in tick order.
     pub fn values(&self, metric: &str) -> Vec<(u32, f64)> {
         match self.metrics.iter().position(|m| m == metric) {
-            Some(idx) => self.rows.iter().filter(|r| r.metric as usize == idx).map(|r| (r.tick, r.value)).collect(),
+            Some(idx) => self
+                .rows
+                .iter()
+                .filter(|r| r.metric as usize == idx)
+                .map(|r| (r.tick, r.value))
+                .collect(),
             None => Vec::new(),
         }
     }
@@ -83,7 +88,11 @@ impl Recorder<'_> {
                 self.series.metrics.len() - 1
             }
         };
-        self.series.rows.push(Row { tick: self.tick, metric: idx as u16, value });
+        self.series.rows.push(Row {
+            tick: self.tick,
+            metric: idx as u16,
+            value,
+        });
     }
 
     /// Records an end-of-run distribution.
@@ -108,15 +117,33 @@ pub trait Model: Send {
 }
 
 /// Runs one replicate for `ticks` ticks.
-pub fn run_one<M: Model>(model: &mut M, replicate: u32, ticks: u32, exec: Exec, progress: &(dyn Fn() + Sync)) -> Series {
-    let mut series = Series { replicate, ..Series::default() };
-    model.observe(&mut Recorder { series: &mut series, tick: 0 });
+pub fn run_one<M: Model>(
+    model: &mut M,
+    replicate: u32,
+    ticks: u32,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+) -> Series {
+    let mut series = Series {
+        replicate,
+        ..Series::default()
+    };
+    model.observe(&mut Recorder {
+        series: &mut series,
+        tick: 0,
+    });
     for t in 1..=ticks {
         model.step(t, exec);
-        model.observe(&mut Recorder { series: &mut series, tick: t });
+        model.observe(&mut Recorder {
+            series: &mut series,
+            tick: t,
+        });
         progress();
     }
-    model.finish(&mut Recorder { series: &mut series, tick: ticks });
+    model.finish(&mut Recorder {
+        series: &mut series,
+        tick: ticks,
+    });
     series
 }
 

@@ -28,8 +28,14 @@ where
     F: Fn(usize, &mut [T]) + Sync + Send,
 {
     match exec {
-        Exec::Sequential => out.chunks_mut(CHUNK).enumerate().for_each(|(c, s)| f(c * CHUNK, s)),
-        Exec::Parallel => out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, s)| f(c * CHUNK, s)),
+        Exec::Sequential => out
+            .chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, s)| f(c * CHUNK, s)),
+        Exec::Parallel => out
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(c, s)| f(c * CHUNK, s)),
     }
 }
 
@@ -52,7 +58,9 @@ pub fn sum_f64<F>(exec: Exec, n: usize, f: F) -> f64
 where
     F: Fn(usize) -> f64 + Sync + Send,
 {
-    map_chunks(exec, n, |r| r.map(&f).sum::<f64>()).into_iter().sum()
+    map_chunks(exec, n, |r| r.map(&f).sum::<f64>())
+        .into_iter()
+        .sum()
 }
 
 /// Count of `i` in `0..n` with `f(i)`.
@@ -60,7 +68,9 @@ pub fn count<F>(exec: Exec, n: usize, f: F) -> u64
 where
     F: Fn(usize) -> bool + Sync + Send,
 {
-    map_chunks(exec, n, |r| r.filter(|&i| f(i)).count() as u64).into_iter().sum()
+    map_chunks(exec, n, |r| r.filter(|&i| f(i)).count() as u64)
+        .into_iter()
+        .sum()
 }
 
 #[cfg(test)]
@@ -74,7 +84,10 @@ mod tests {
         let a = sum_f64(Exec::Sequential, n, f);
         let b = sum_f64(Exec::Parallel, n, f);
         assert_eq!(a.to_bits(), b.to_bits());
-        assert_eq!(count(Exec::Sequential, n, |i| i % 3 == 0), count(Exec::Parallel, n, |i| i % 3 == 0));
+        assert_eq!(
+            count(Exec::Sequential, n, |i| i % 3 == 0),
+            count(Exec::Parallel, n, |i| i % 3 == 0)
+        );
     }
 
     #[test]

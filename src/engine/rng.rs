@@ -78,7 +78,10 @@ impl Streams {
 
     /// The stream for `purpose` at `tick`.
     pub fn tick(&self, purpose: Purpose, tick: u64) -> TickStream {
-        TickStream { key: self.key(purpose), tick }
+        TickStream {
+            key: self.key(purpose),
+            tick,
+        }
     }
 
     /// A 64-bit seed for a sequential generator (e.g. a graph generator) for `purpose`.
@@ -182,11 +185,21 @@ mod tests {
     #[test]
     fn streams_differ_by_every_key_part() {
         let mut w = [[0u32; 4]; 5];
-        Streams::new(1, 0).tick(Purpose::named("a"), 0).fill(0, 4, &mut w[0]);
-        Streams::new(2, 0).tick(Purpose::named("a"), 0).fill(0, 4, &mut w[1]);
-        Streams::new(1, 1).tick(Purpose::named("a"), 0).fill(0, 4, &mut w[2]);
-        Streams::new(1, 0).tick(Purpose::named("b"), 0).fill(0, 4, &mut w[3]);
-        Streams::new(1, 0).tick(Purpose::named("a"), 1).fill(0, 4, &mut w[4]);
+        Streams::new(1, 0)
+            .tick(Purpose::named("a"), 0)
+            .fill(0, 4, &mut w[0]);
+        Streams::new(2, 0)
+            .tick(Purpose::named("a"), 0)
+            .fill(0, 4, &mut w[1]);
+        Streams::new(1, 1)
+            .tick(Purpose::named("a"), 0)
+            .fill(0, 4, &mut w[2]);
+        Streams::new(1, 0)
+            .tick(Purpose::named("b"), 0)
+            .fill(0, 4, &mut w[3]);
+        Streams::new(1, 0)
+            .tick(Purpose::named("a"), 1)
+            .fill(0, 4, &mut w[4]);
         for i in 0..5 {
             for j in i + 1..5 {
                 assert_ne!(w[i], w[j], "{i} vs {j}");

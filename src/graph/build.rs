@@ -10,7 +10,13 @@ use crate::error::Result;
 use crate::scenario::{Applies, Dv, Kind, ParamSpec, Params};
 
 /// Graph kinds a scenario can name.
-pub const KINDS: &[&str] = &["erdos_renyi", "watts_strogatz", "barabasi_albert", "sbm", "edge_list"];
+pub const KINDS: &[&str] = &[
+    "erdos_renyi",
+    "watts_strogatz",
+    "barabasi_albert",
+    "sbm",
+    "edge_list",
+];
 
 const GENERATED: &[&str] = &["erdos_renyi", "watts_strogatz", "barabasi_albert"];
 
@@ -27,39 +33,64 @@ pub static SPECS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "graph.n",
-        kind: Kind::Int { min: 1, max: 100_000_000 },
+        kind: Kind::Int {
+            min: 1,
+            max: 100_000_000,
+        },
         default: Dv::I(10_000),
         unit: "agents",
-        meaning: "Number of agents for the generators erdos_renyi, watts_strogatz, barabasi_albert.",
+        meaning:
+            "Number of agents for the generators erdos_renyi, watts_strogatz, barabasi_albert.",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: GENERATED },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: GENERATED,
+        },
     },
     ParamSpec {
         key: "graph.groups",
-        kind: Kind::Int { min: 1, max: 1_000_000 },
+        kind: Kind::Int {
+            min: 1,
+            max: 1_000_000,
+        },
         default: Dv::I(1),
         unit: "groups",
         meaning: "Number of group labels, assigned in contiguous nearly equal blocks of agent ids.",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: GENERATED },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: GENERATED,
+        },
     },
     ParamSpec {
         key: "graph.mean_degree",
-        kind: Kind::Float { min: 0.0, max: 10_000.0 },
+        kind: Kind::Float {
+            min: 0.0,
+            max: 10_000.0,
+        },
         default: Dv::F(10.0),
         unit: "ties per agent",
         meaning: "Expected degree of G(n,p); p = mean_degree / (n - 1).",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: &["erdos_renyi"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["erdos_renyi"],
+        },
     },
     ParamSpec {
         key: "graph.k",
-        kind: Kind::Int { min: 2, max: 10_000 },
+        kind: Kind::Int {
+            min: 2,
+            max: 10_000,
+        },
         default: Dv::I(10),
         unit: "ties per agent (even)",
         meaning: "Watts-Strogatz lattice degree: k/2 neighbours on each side of the ring.",
         source: "Watts & Strogatz (1998)",
-        applies: Applies::When { key: "graph.kind", values: &["watts_strogatz"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["watts_strogatz"],
+        },
     },
     ParamSpec {
         key: "graph.rewire",
@@ -68,25 +99,40 @@ pub static SPECS: &[ParamSpec] = &[
         unit: "probability per tie",
         meaning: "Watts-Strogatz probability that a lattice tie is rewired to a random agent.",
         source: "Watts & Strogatz (1998): small-world regime 0.01-0.1",
-        applies: Applies::When { key: "graph.kind", values: &["watts_strogatz"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["watts_strogatz"],
+        },
     },
     ParamSpec {
         key: "graph.m",
-        kind: Kind::Int { min: 1, max: 10_000 },
+        kind: Kind::Int {
+            min: 1,
+            max: 10_000,
+        },
         default: Dv::I(5),
         unit: "ties per new agent",
         meaning: "Barabasi-Albert ties each arriving agent makes by preferential attachment.",
         source: "Barabasi & Albert (1999)",
-        applies: Applies::When { key: "graph.kind", values: &["barabasi_albert"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["barabasi_albert"],
+        },
     },
     ParamSpec {
         key: "graph.sizes",
-        kind: Kind::IntList { min: 1, max: 100_000_000 },
+        kind: Kind::IntList {
+            min: 1,
+            max: 100_000_000,
+        },
         default: Dv::IL(&[2500, 2500, 2500, 2500]),
         unit: "agents per group",
         meaning: "Stochastic block model group sizes; group g holds sizes[g] consecutive agents.",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: &["sbm"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["sbm"],
+        },
     },
     ParamSpec {
         key: "graph.p_in",
@@ -95,7 +141,10 @@ pub static SPECS: &[ParamSpec] = &[
         unit: "probability per pair",
         meaning: "Stochastic block model tie probability within a group (homophily: p_in > p_out).",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: &["sbm"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["sbm"],
+        },
     },
     ParamSpec {
         key: "graph.p_out",
@@ -104,7 +153,10 @@ pub static SPECS: &[ParamSpec] = &[
         unit: "probability per pair",
         meaning: "Stochastic block model tie probability between groups.",
         source: "assumption",
-        applies: Applies::When { key: "graph.kind", values: &["sbm"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["sbm"],
+        },
     },
     ParamSpec {
         key: "graph.path",
@@ -113,7 +165,10 @@ pub static SPECS: &[ParamSpec] = &[
         unit: "file",
         meaning: "Edge list CSV: header source,target and optional weight, layer; 0-based ids.",
         source: "convention",
-        applies: Applies::When { key: "graph.kind", values: &["edge_list"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["edge_list"],
+        },
     },
     ParamSpec {
         key: "graph.nodes",
@@ -122,7 +177,10 @@ pub static SPECS: &[ParamSpec] = &[
         unit: "file",
         meaning: "Optional node table CSV with header id,group; fixes n and the group labels.",
         source: "convention",
-        applies: Applies::When { key: "graph.kind", values: &["edge_list"] },
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["edge_list"],
+        },
     },
 ];
 
@@ -159,11 +217,26 @@ pub fn build(params: &Params, seed: u64) -> Result<(Graph, Provenance)> {
     let groups = params.i64("graph.groups") as u32;
     let list = match kind.as_str() {
         "erdos_renyi" => generate::erdos_renyi(n, params.f64("graph.mean_degree"), groups, seed),
-        "watts_strogatz" => generate::watts_strogatz(n, params.usize("graph.k"), params.f64("graph.rewire"), groups, seed),
+        "watts_strogatz" => generate::watts_strogatz(
+            n,
+            params.usize("graph.k"),
+            params.f64("graph.rewire"),
+            groups,
+            seed,
+        ),
         "barabasi_albert" => generate::barabasi_albert(n, params.usize("graph.m"), groups, seed),
         "sbm" => {
-            let sizes: Vec<usize> = params.int_list("graph.sizes").iter().map(|&s| s as usize).collect();
-            generate::sbm(&sizes, params.f64("graph.p_in"), params.f64("graph.p_out"), seed)
+            let sizes: Vec<usize> = params
+                .int_list("graph.sizes")
+                .iter()
+                .map(|&s| s as usize)
+                .collect();
+            generate::sbm(
+                &sizes,
+                params.f64("graph.p_in"),
+                params.f64("graph.p_out"),
+                seed,
+            )
         }
         other => unreachable!("graph.kind {other} passed validation"),
     };
@@ -182,7 +255,12 @@ pub fn build(params: &Params, seed: u64) -> Result<(Graph, Provenance)> {
 /// Checks graph parameters that depend on each other (e.g. Watts-Strogatz needs an even k < n).
 pub fn validate(params: &Params) -> Result<()> {
     use crate::error::{Error, Location};
-    let at = |key: &str| params.location(key).cloned().unwrap_or_else(|| Location::Set(key.to_string()));
+    let at = |key: &str| {
+        params
+            .location(key)
+            .cloned()
+            .unwrap_or_else(|| Location::Set(key.to_string()))
+    };
     if params.str("graph.kind") == "watts_strogatz" {
         let (n, k) = (params.usize("graph.n"), params.usize("graph.k"));
         if k % 2 == 1 || k >= n {

@@ -15,7 +15,10 @@ use crate::engine::{Model, Recorder};
 use crate::graph::Graph;
 use crate::scenario::{Applies, Dv, Kind, ParamSpec, Params};
 
-const ONLY_SISA: Applies = Applies::When { key: "model", values: &["sisa"] };
+const ONLY_SISA: Applies = Applies::When {
+    key: "model",
+    values: &["sisa"],
+};
 
 /// The `sisa.*` parameters.
 pub static SPECS: &[ParamSpec] = &[
@@ -78,7 +81,12 @@ pub struct SisaParams {
 impl SisaParams {
     /// Reads the `sisa.*` keys.
     pub fn from_params(p: &Params) -> SisaParams {
-        SisaParams { a: p.f64("sisa.a"), beta: p.f64("sisa.beta"), g: p.f64("sisa.g"), i0: p.f64("sisa.i0") }
+        SisaParams {
+            a: p.f64("sisa.a"),
+            beta: p.f64("sisa.beta"),
+            g: p.f64("sisa.g"),
+            i0: p.f64("sisa.i0"),
+        }
     }
 
     /// Infection probability for an S agent with `m` infected neighbours.
@@ -102,7 +110,9 @@ impl Sisa {
     /// Sets up tick 0: each agent infected with probability `i0`.
     pub fn new(graph: Arc<Graph>, params: SisaParams, streams: Streams) -> Sisa {
         let n = graph.n();
-        let infect = (0..=graph.max_degree()).map(|m| threshold(params.infection_probability(m))).collect();
+        let infect = (0..=graph.max_degree())
+            .map(|m| threshold(params.infection_probability(m)))
+            .collect();
         let init = threshold(params.i0);
         let stream = streams.tick(INIT, 0);
         let mut state = vec![0u8; n];
@@ -114,7 +124,14 @@ impl Sisa {
                 *s = u8::from((w as u64) < init);
             }
         });
-        Sisa { graph, next: vec![0; n], state, infect, recover: threshold(params.g), streams }
+        Sisa {
+            graph,
+            next: vec![0; n],
+            state,
+            infect,
+            recover: threshold(params.g),
+            streams,
+        }
     }
 
     /// Infection flags at the current tick (1 = infected).
@@ -125,7 +142,11 @@ impl Sisa {
     /// Number infected now.
     pub fn infected(&self, exec: Exec) -> u64 {
         let s = &self.state;
-        par::map_chunks(exec, s.len(), |r| s[r].iter().map(|&x| x as u64).sum::<u64>()).into_iter().sum()
+        par::map_chunks(exec, s.len(), |r| {
+            s[r].iter().map(|&x| x as u64).sum::<u64>()
+        })
+        .into_iter()
+        .sum()
     }
 
     fn step_chunk(&self, stream: &TickStream, first: usize, out: &mut [u8]) {
@@ -140,7 +161,11 @@ impl Sisa {
             *slot = if state[i] == 1 {
                 u8::from(w >= self.recover)
             } else {
-                let m: usize = g.neighbors(i).iter().map(|&j| state[j as usize] as usize).sum();
+                let m: usize = g
+                    .neighbors(i)
+                    .iter()
+                    .map(|&j| state[j as usize] as usize)
+                    .sum();
                 u8::from(w < self.infect[m])
             };
         }
@@ -151,13 +176,18 @@ impl Model for Sisa {
     fn observe(&mut self, rec: &mut Recorder<'_>) {
         let infected = self.infected(Exec::Parallel);
         rec.put("infected", infected as f64);
-        rec.put("prevalence", infected as f64 / self.state.len().max(1) as f64);
+        rec.put(
+            "prevalence",
+            infected as f64 / self.state.len().max(1) as f64,
+        );
     }
 
     fn step(&mut self, tick: u32, exec: Exec) {
         let stream = self.streams.tick(TRANSITION, tick as u64);
         let mut next = std::mem::take(&mut self.next);
-        par::for_each_chunk(exec, &mut next, |first, out| self.step_chunk(&stream, first, out));
+        par::for_each_chunk(exec, &mut next, |first, out| {
+            self.step_chunk(&stream, first, out)
+        });
         self.next = std::mem::replace(&mut self.state, next);
     }
 }
@@ -170,16 +200,33 @@ mod tests {
     fn ring(n: usize) -> Arc<Graph> {
         let edges = (0..n)
             .flat_map(|i| {
-                (1..=3).map(move |d| Edge { a: i as u32, b: ((i + d) % n) as u32, weight: 1.0, layer: Layer::Peer })
+                (1..=3).map(move |d| Edge {
+                    a: i as u32,
+                    b: ((i + d) % n) as u32,
+                    weight: 1.0,
+                    layer: Layer::Peer,
+                })
             })
             .collect();
-        Arc::new(Graph::from_edge_list(EdgeList { n, groups: vec![0; n], edges }).0)
+        Arc::new(
+            Graph::from_edge_list(EdgeList {
+                n,
+                groups: vec![0; n],
+                edges,
+            })
+            .0,
+        )
     }
 
     #[test]
     fn sequential_and_parallel_steps_agree() {
         let g = ring(3 * CHUNK + 77);
-        let p = SisaParams { a: 0.02, beta: 0.1, g: 0.2, i0: 0.1 };
+        let p = SisaParams {
+            a: 0.02,
+            beta: 0.1,
+            g: 0.2,
+            i0: 0.1,
+        };
         let mut a = Sisa::new(g.clone(), p, Streams::new(3, 0));
         let mut b = Sisa::new(g, p, Streams::new(3, 0));
         for t in 1..=30 {
@@ -192,7 +239,12 @@ mod tests {
 
     #[test]
     fn infection_probability_matches_formula() {
-        let p = SisaParams { a: 0.1, beta: 0.2, g: 0.0, i0: 0.0 };
+        let p = SisaParams {
+            a: 0.1,
+            beta: 0.2,
+            g: 0.0,
+            i0: 0.0,
+        };
         assert!((p.infection_probability(0) - 0.1).abs() < 1e-12);
         assert!((p.infection_probability(2) - (1.0 - 0.9 * 0.64)).abs() < 1e-12);
     }

@@ -35,7 +35,14 @@ pub struct RunInfo {
 /// Version and commit of this build.
 pub fn build_info() -> (&'static str, Option<&'static str>) {
     let commit = env!("COCOON_GIT_COMMIT");
-    (env!("CARGO_PKG_VERSION"), if commit.is_empty() { None } else { Some(commit) })
+    (
+        env!("CARGO_PKG_VERSION"),
+        if commit.is_empty() {
+            None
+        } else {
+            Some(commit)
+        },
+    )
 }
 
 /// `timeseries.csv`: `replicate,tick,metric,value`, replicate-major then tick then metric order.
@@ -43,7 +50,14 @@ pub fn timeseries_csv(series: &[Series]) -> String {
     let mut out = String::from("replicate,tick,metric,value\n");
     for s in series {
         for row in &s.rows {
-            let _ = writeln!(out, "{},{},{},{}", s.replicate, row.tick, s.metrics[row.metric as usize], fmt_f64(row.value));
+            let _ = writeln!(
+                out,
+                "{},{},{},{}",
+                s.replicate,
+                row.tick,
+                s.metrics[row.metric as usize],
+                fmt_f64(row.value)
+            );
         }
     }
     out
@@ -105,7 +119,11 @@ pub fn summarize(series: &[Series]) -> BTreeMap<String, MetricSummary> {
                 final_tick = final_tick.max(t);
                 finals.push(x);
                 let from = t - t / 4;
-                let tail: Vec<f64> = v.iter().filter(|(tt, _)| *tt >= from).map(|&(_, x)| x).collect();
+                let tail: Vec<f64> = v
+                    .iter()
+                    .filter(|(tt, _)| *tt >= from)
+                    .map(|&(_, x)| x)
+                    .collect();
                 steady.push(tail.iter().sum::<f64>() / tail.len() as f64);
             }
         }
@@ -154,7 +172,12 @@ fn json<T: Serialize>(value: &T) -> String {
 
 /// Writes all result files of a run to `dir` (created if needed). The manifest goes last, so
 /// its presence means the other files are complete.
-pub fn write_run(dir: &Path, scenario: &Scenario, result: &RunResult, info: &RunInfo) -> Result<Vec<String>> {
+pub fn write_run(
+    dir: &Path,
+    scenario: &Scenario,
+    result: &RunResult,
+    info: &RunInfo,
+) -> Result<Vec<String>> {
     atomic::create_dir(dir)?;
     let mut files: Vec<(&str, String)> = vec![
         ("timeseries.csv", timeseries_csv(&result.series)),

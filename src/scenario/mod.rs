@@ -28,7 +28,8 @@ pub static RUN_SPECS: &[ParamSpec] = &[
         kind: Kind::Text,
         default: Dv::None,
         unit: "text",
-        meaning: "Scenario name; results go to output/<name>/ by default (defaults to the file name).",
+        meaning:
+            "Scenario name; results go to output/<name>/ by default (defaults to the file name).",
         source: "convention",
         applies: Applies::Always,
     },
@@ -52,7 +53,10 @@ pub static RUN_SPECS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "ticks",
-        kind: Kind::Int { min: 0, max: 1_000_000 },
+        kind: Kind::Int {
+            min: 0,
+            max: 1_000_000,
+        },
         default: Dv::I(100),
         unit: "ticks (weeks)",
         meaning: "Number of ticks simulated after tick 0; a tick is one week.",
@@ -61,7 +65,10 @@ pub static RUN_SPECS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "seed",
-        kind: Kind::Int { min: 0, max: i64::MAX },
+        kind: Kind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
         default: Dv::I(1),
         unit: "integer",
         meaning: "Master random seed; every random stream is derived from it.",
@@ -70,7 +77,10 @@ pub static RUN_SPECS: &[ParamSpec] = &[
     },
     ParamSpec {
         key: "replicates",
-        kind: Kind::Int { min: 1, max: 100_000 },
+        kind: Kind::Int {
+            min: 1,
+            max: 100_000,
+        },
         default: Dv::I(1),
         unit: "runs",
         meaning: "Independent replicates; replicate r draws from streams derived from (seed, r).",
@@ -189,19 +199,31 @@ impl Params {
             location: location.clone(),
             message: format!("`{key}`: {message}"),
         })?;
-        self.entries.insert(spec.key, Entry { value, location: Some(location) });
+        self.entries.insert(
+            spec.key,
+            Entry {
+                value,
+                location: Some(location),
+            },
+        );
         Ok(())
     }
 
     /// The resolved parameters that apply, as a JSON-ready sorted map (for the manifest).
     pub fn to_json(&self) -> BTreeMap<&'static str, Value> {
-        self.entries.iter().filter(|(k, _)| self.applies(k)).map(|(k, e)| (*k, e.value.clone())).collect()
+        self.entries
+            .iter()
+            .filter(|(k, _)| self.applies(k))
+            .map(|(k, e)| (*k, e.value.clone()))
+            .collect()
     }
 
     /// Whether `key` applies under the current values (e.g. `graph.k` only for Watts-Strogatz).
     pub fn applies(&self, key: &str) -> bool {
         match spec::find(key).map(|s| s.applies) {
-            Some(Applies::When { key: ctl, values }) => values.contains(&self.opt_str(ctl).unwrap_or("")),
+            Some(Applies::When { key: ctl, values }) => {
+                values.contains(&self.opt_str(ctl).unwrap_or(""))
+            }
             _ => true,
         }
     }
@@ -251,14 +273,20 @@ impl Scenario {
         for arg in sets {
             raw.push(parse_set(arg)?);
         }
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Scenario::from_raw(Some(path.to_path_buf()), &stem, raw)
     }
 
     /// Builds a scenario from defaults and `key=value` overrides, without a file (tests,
     /// benchmarks). Path values are relative to the current folder.
     pub fn from_sets(name: &str, sets: &[String]) -> Result<Scenario> {
-        let raw = sets.iter().map(|a| parse_set(a)).collect::<Result<Vec<_>>>()?;
+        let raw = sets
+            .iter()
+            .map(|a| parse_set(a))
+            .collect::<Result<Vec<_>>>()?;
         Scenario::from_raw(None, name, raw)
     }
 
@@ -266,11 +294,23 @@ impl Scenario {
         let mut params = Params::default();
         for spec in spec::all_specs() {
             if let Some(v) = spec.default.value() {
-                params.entries.insert(spec.key, Entry { value: v, location: None });
+                params.entries.insert(
+                    spec.key,
+                    Entry {
+                        value: v,
+                        location: None,
+                    },
+                );
             }
         }
         for r in raw {
-            params.entries.insert(r.spec.key, Entry { value: r.value, location: Some(r.location) });
+            params.entries.insert(
+                r.spec.key,
+                Entry {
+                    value: r.value,
+                    location: Some(r.location),
+                },
+            );
         }
         check_applies(&params)?;
         check_files(&params)?;
@@ -278,8 +318,13 @@ impl Scenario {
         let name = params.opt_str("name").unwrap_or(default_name).to_string();
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
             return Err(Error::Scenario {
-                location: params.location("name").cloned().unwrap_or(Location::Set("name".into())),
-                message: format!("`name` = \"{name}\" must be a non-empty folder name without slashes"),
+                location: params
+                    .location("name")
+                    .cloned()
+                    .unwrap_or(Location::Set("name".into())),
+                message: format!(
+                    "`name` = \"{name}\" must be a non-empty folder name without slashes"
+                ),
             });
         }
         Ok(Scenario {
@@ -367,14 +412,22 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
     let doc = ImDocument::parse(text.as_str()).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
         Error::Scenario {
-            location: Location::File { path: path.to_path_buf(), line, column },
+            location: Location::File {
+                path: path.to_path_buf(),
+                line,
+                column,
+            },
             message: format!("invalid TOML: {}", e.message()),
         }
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let at = |span: Option<std::ops::Range<usize>>| {
         let (line, column) = span.map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
-        Location::File { path: path.to_path_buf(), line, column }
+        Location::File {
+            path: path.to_path_buf(),
+            line,
+            column,
+        }
     };
     let mut leaves = Vec::new();
     flatten(doc.as_table(), "", &at, &mut leaves)?;
@@ -386,7 +439,11 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
         })?;
         let base_path = dir.join(base);
         if !base_path.is_file() {
-            return Err(Error::MissingFile { what: "extended scenario", path: base_path, location: loc.clone() });
+            return Err(Error::MissingFile {
+                what: "extended scenario",
+                path: base_path,
+                location: loc.clone(),
+            });
         }
         load_layers(&base_path, chain, out)?;
     }
@@ -400,7 +457,11 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
             (Kind::Path, Value::Str(p)) => Value::Str(dir.join(p).display().to_string()),
             (_, v) => v,
         };
-        out.push(RawEntry { spec, value, location });
+        out.push(RawEntry {
+            spec,
+            value,
+            location,
+        });
     }
     chain.pop();
     Ok(())
@@ -415,7 +476,11 @@ fn flatten(
     out: &mut Vec<Leaf>,
 ) -> Result<()> {
     for (k, item) in table.iter() {
-        let key = if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        };
         let key_span = table.key(k).and_then(|kk| kk.span());
         match item {
             Item::None => {}
@@ -458,7 +523,12 @@ fn convert(spec: &ParamSpec, v: &toml_edit::Value, location: &Location) -> Resul
     use toml_edit::Value as T;
     let wrong = || Error::Scenario {
         location: location.clone(),
-        message: format!("`{}` must be {}, found {}", spec.key, spec.kind.allowed(), type_name(v)),
+        message: format!(
+            "`{}` must be {}, found {}",
+            spec.key,
+            spec.kind.allowed(),
+            type_name(v)
+        ),
     };
     let value = match (spec.kind, v) {
         (Kind::Float { .. }, T::Float(f)) => Value::Float(*f.value()),
@@ -498,7 +568,13 @@ fn convert(spec: &ParamSpec, v: &toml_edit::Value, location: &Location) -> Resul
 
 /// Checks a typed value against its spec's range; the message says what is allowed.
 pub fn check_value(spec: &ParamSpec, value: &Value) -> std::result::Result<(), String> {
-    let out_of_range = || format!("out of range; allowed: {} ({})", spec.kind.allowed(), spec.unit);
+    let out_of_range = || {
+        format!(
+            "out of range; allowed: {} ({})",
+            spec.kind.allowed(),
+            spec.unit
+        )
+    };
     match (spec.kind, value) {
         (Kind::Float { min, max }, Value::Float(x)) => {
             if x.is_nan() || *x < min || *x > max {
@@ -510,7 +586,9 @@ pub fn check_value(spec: &ParamSpec, value: &Value) -> std::result::Result<(), S
                 return Err(out_of_range());
             }
         }
-        (Kind::Bool, Value::Bool(_)) | (Kind::Text, Value::Str(_)) | (Kind::Path, Value::Str(_)) => {}
+        (Kind::Bool, Value::Bool(_))
+        | (Kind::Text, Value::Str(_))
+        | (Kind::Path, Value::Str(_)) => {}
         (Kind::Choice(choices), Value::Str(s)) => {
             if !choices.contains(&s.as_str()) {
                 return Err(format!("not allowed; allowed: {}", spec.kind.allowed()));
@@ -534,7 +612,9 @@ pub fn check_value(spec: &ParamSpec, value: &Value) -> std::result::Result<(), S
 fn parse_set(arg: &str) -> Result<RawEntry> {
     let location = Location::Set(arg.to_string());
     let Some((key, text)) = arg.split_once('=') else {
-        return Err(Error::Usage(format!("--set {arg}: expected key=value, e.g. --set graph.n=5000")));
+        return Err(Error::Usage(format!(
+            "--set {arg}: expected key=value, e.g. --set graph.n=5000"
+        )));
     };
     let key = key.trim();
     let text = text.trim();
@@ -542,23 +622,34 @@ fn parse_set(arg: &str) -> Result<RawEntry> {
     let parsed: std::result::Result<toml_edit::Value, _> = text.parse();
     let tv = match (spec.kind, parsed) {
         // Words need no quotes on the command line.
-        (Kind::Choice(_) | Kind::Text | Kind::Path, Ok(v)) if !v.is_str() => toml_edit::Value::from(text),
+        (Kind::Choice(_) | Kind::Text | Kind::Path, Ok(v)) if !v.is_str() => {
+            toml_edit::Value::from(text)
+        }
         (Kind::Choice(_) | Kind::Text | Kind::Path, Err(_)) => toml_edit::Value::from(text),
         (_, Ok(v)) => v,
         (_, Err(_)) => {
             return Err(Error::Scenario {
                 location,
-                message: format!("`{key}`: cannot read \"{text}\"; allowed: {}", spec.kind.allowed()),
+                message: format!(
+                    "`{key}`: cannot read \"{text}\"; allowed: {}",
+                    spec.kind.allowed()
+                ),
             })
         }
     };
     let value = convert(spec, &tv, &location)?;
-    Ok(RawEntry { spec, value, location })
+    Ok(RawEntry {
+        spec,
+        value,
+        location,
+    })
 }
 
 fn check_applies(params: &Params) -> Result<()> {
     for (key, entry) in params.iter() {
-        let Some(location) = &entry.location else { continue };
+        let Some(location) = &entry.location else {
+            continue;
+        };
         let spec = spec::find(key).expect("resolved keys are known");
         if let Applies::When { key: ctl, values } = spec.applies {
             let current = params.opt_str(ctl).unwrap_or("");
@@ -567,7 +658,11 @@ fn check_applies(params: &Params) -> Result<()> {
                     location: location.clone(),
                     message: format!(
                         "`{key}` applies only when `{ctl}` is {} (here it is \"{current}\")",
-                        values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(" or ")
+                        values
+                            .iter()
+                            .map(|v| format!("\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
                     ),
                 });
             }
@@ -579,9 +674,13 @@ fn check_applies(params: &Params) -> Result<()> {
 fn check_files(params: &Params) -> Result<()> {
     if params.opt_str("graph.kind") == Some("edge_list") && params.opt_str("graph.path").is_none() {
         return Err(Error::Scenario {
-            location: params.location("graph.kind").cloned().unwrap_or(Location::Set("graph.kind".into())),
-            message: "`graph.kind` = \"edge_list\" needs `graph.path` (a CSV with header source,target)"
-                .to_string(),
+            location: params
+                .location("graph.kind")
+                .cloned()
+                .unwrap_or(Location::Set("graph.kind".into())),
+            message:
+                "`graph.kind` = \"edge_list\" needs `graph.path` (a CSV with header source,target)"
+                    .to_string(),
         });
     }
     for (key, what) in [("graph.path", "edge list"), ("graph.nodes", "node table")] {
@@ -591,7 +690,10 @@ fn check_files(params: &Params) -> Result<()> {
                 return Err(Error::MissingFile {
                     what,
                     path,
-                    location: params.location(key).cloned().unwrap_or(Location::Set(key.into())),
+                    location: params
+                        .location(key)
+                        .cloned()
+                        .unwrap_or(Location::Set(key.into())),
                 });
             }
         }
@@ -612,7 +714,11 @@ mod tests {
     #[test]
     fn unknown_key_names_line_column_and_suggestion() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "s.toml", "model = \"sisa\"\n[sisa]\nbta = 0.1\n");
+        let p = write(
+            dir.path(),
+            "s.toml",
+            "model = \"sisa\"\n[sisa]\nbta = 0.1\n",
+        );
         let err = Scenario::load(&p, &[]).unwrap_err().to_string();
         assert!(err.contains("s.toml:3:1"), "{err}");
         assert!(err.contains("sisa.beta"), "{err}");
@@ -631,17 +737,31 @@ mod tests {
     fn nan_and_wrong_type_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "s.toml", "[sisa]\ng = nan\n");
-        assert!(Scenario::load(&p, &[]).unwrap_err().to_string().contains("out of range"));
+        assert!(Scenario::load(&p, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("out of range"));
         let p = write(dir.path(), "t.toml", "ticks = \"many\"\n");
         let err = Scenario::load(&p, &[]).unwrap_err().to_string();
-        assert!(err.contains("t.toml:1:9") && err.contains("found text"), "{err}");
+        assert!(
+            err.contains("t.toml:1:9") && err.contains("found text"),
+            "{err}"
+        );
     }
 
     #[test]
     fn extends_overrides_key_by_key_and_set_wins() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "base.toml", "ticks = 10\nseed = 5\n[sisa]\nbeta = 0.2\ng = 0.3\n");
-        let p = write(dir.path(), "child.toml", "extends = \"base.toml\"\nseed = 7\n[sisa]\nbeta = 0.4\n");
+        write(
+            dir.path(),
+            "base.toml",
+            "ticks = 10\nseed = 5\n[sisa]\nbeta = 0.2\ng = 0.3\n",
+        );
+        let p = write(
+            dir.path(),
+            "child.toml",
+            "extends = \"base.toml\"\nseed = 7\n[sisa]\nbeta = 0.4\n",
+        );
         let s = Scenario::load(&p, &["sisa.g=0.5".into()]).unwrap();
         assert_eq!(s.ticks, 10);
         assert_eq!(s.seed, 7);
@@ -652,9 +772,16 @@ mod tests {
 
     #[test]
     fn set_is_validated_like_the_file() {
-        let err = Scenario::from_sets("x", &["sisa.beta=2".into()]).unwrap_err().to_string();
-        assert!(err.contains("--set sisa.beta=2") && err.contains("out of range"), "{err}");
-        let err = Scenario::from_sets("x", &["graph.nn=3".into()]).unwrap_err().to_string();
+        let err = Scenario::from_sets("x", &["sisa.beta=2".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--set sisa.beta=2") && err.contains("out of range"),
+            "{err}"
+        );
+        let err = Scenario::from_sets("x", &["graph.nn=3".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("graph.n"), "{err}");
         let s = Scenario::from_sets("x", &["graph.kind=erdos_renyi".into()]).unwrap();
         assert_eq!(s.params.str("graph.kind"), "erdos_renyi");
@@ -671,7 +798,11 @@ mod tests {
     #[test]
     fn missing_edge_file_names_its_path() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "s.toml", "[graph]\nkind = \"edge_list\"\npath = \"nope.csv\"\n");
+        let p = write(
+            dir.path(),
+            "s.toml",
+            "[graph]\nkind = \"edge_list\"\npath = \"nope.csv\"\n",
+        );
         let err = Scenario::load(&p, &[]).unwrap_err();
         assert!(err.is_input_error());
         assert!(err.to_string().contains("nope.csv"), "{err}");
@@ -682,6 +813,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.toml", "extends = \"b.toml\"\n");
         let p = write(dir.path(), "b.toml", "extends = \"a.toml\"\n");
-        assert!(Scenario::load(&p, &[]).unwrap_err().to_string().contains("cycle"));
+        assert!(Scenario::load(&p, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("cycle"));
     }
 }

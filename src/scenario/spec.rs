@@ -51,15 +51,29 @@ impl Kind {
     /// Human-readable statement of what is allowed, used in error messages and `cocoon params`.
     pub fn allowed(&self) -> String {
         match self {
-            Kind::Float { min, max } => format!("a number from {} to {}", fmt_num(*min), fmt_num(*max)),
+            Kind::Float { min, max } => {
+                format!("a number from {} to {}", fmt_num(*min), fmt_num(*max))
+            }
             Kind::Int { min, max } => format!("an integer from {} to {}", min, fmt_int(*max)),
             Kind::Bool => "true or false".to_string(),
-            Kind::Choice(c) => format!("one of {}", c.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")),
+            Kind::Choice(c) => format!(
+                "one of {}",
+                c.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Kind::Text => "text".to_string(),
             Kind::Path => "a file path (relative to the scenario's folder)".to_string(),
-            Kind::IntList { min, max } => format!("a list of integers from {} to {}", min, fmt_int(*max)),
+            Kind::IntList { min, max } => {
+                format!("a list of integers from {} to {}", min, fmt_int(*max))
+            }
             Kind::FloatList { min, max } => {
-                format!("a list of numbers from {} to {}", fmt_num(*min), fmt_num(*max))
+                format!(
+                    "a list of numbers from {} to {}",
+                    fmt_num(*min),
+                    fmt_num(*max)
+                )
             }
         }
     }
@@ -162,8 +176,20 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format!("{f}"),
             Value::Str(s) => format!("\"{s}\""),
-            Value::IntList(v) => format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")),
-            Value::FloatList(v) => format!("[{}]", v.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(", ")),
+            Value::IntList(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Value::FloatList(v) => format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| format!("{x}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -223,7 +249,8 @@ pub fn closest_key(key: &str) -> Option<&'static str> {
         let same_table = s.key.rsplit_once('.').map(|(t, _)| t) == table;
         let leaf_a = key.rsplit('.').next().unwrap_or(key);
         let leaf_b = s.key.rsplit('.').next().unwrap_or(s.key);
-        let d = edit_distance(key, s.key).min(edit_distance(leaf_a, leaf_b) + usize::from(!same_table) * 2);
+        let d = edit_distance(key, s.key)
+            .min(edit_distance(leaf_a, leaf_b) + usize::from(!same_table) * 2);
         (d, !same_table)
     };
     specs.iter().min_by_key(|s| score(s)).map(|s| s.key)
@@ -242,7 +269,11 @@ mod tests {
         keys.dedup();
         assert_eq!(before, keys.len(), "duplicate parameter keys");
         for s in specs {
-            assert!(!s.meaning.is_empty() && !s.unit.is_empty() && !s.source.is_empty(), "{}", s.key);
+            assert!(
+                !s.meaning.is_empty() && !s.unit.is_empty() && !s.source.is_empty(),
+                "{}",
+                s.key
+            );
             if let Some(v) = s.default.value() {
                 assert!(
                     crate::scenario::check_value(s, &v).is_ok(),
@@ -257,5 +288,72 @@ mod tests {
     fn suggestions_find_typos() {
         assert_eq!(closest_key("sisa.bta"), Some("sisa.beta"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
+
+impl ParamSpec {
+    /// A real parameter in `[min, max]` (compact constructor for model parameter tables).
+    #[allow(clippy::too_many_arguments)]
+    pub const fn real(
+        key: &'static str,
+        default: f64,
+        min: f64,
+        max: f64,
+        unit: &'static str,
+        meaning: &'static str,
+        source: &'static str,
+        applies: Applies,
+    ) -> ParamSpec {
+        ParamSpec {
+            key,
+            kind: Kind::Float { min, max },
+            default: Default::F(default),
+            unit,
+            meaning,
+            source,
+            applies,
+        }
+    }
+
+    /// An integer parameter in `[min, max]`.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn int(
+        key: &'static str,
+        default: i64,
+        min: i64,
+        max: i64,
+        unit: &'static str,
+        meaning: &'static str,
+        source: &'static str,
+        applies: Applies,
+    ) -> ParamSpec {
+        ParamSpec {
+            key,
+            kind: Kind::Int { min, max },
+            default: Default::I(default),
+            unit,
+            meaning,
+            source,
+            applies,
+        }
+    }
+
+    /// A switch.
+    pub const fn switch(
+        key: &'static str,
+        default: bool,
+        meaning: &'static str,
+        source: &'static str,
+        applies: Applies,
+    ) -> ParamSpec {
+        ParamSpec {
+            key,
+            kind: Kind::Bool,
+            default: Default::B(default),
+            unit: "on/off",
+            meaning,
+            source,
+            applies,
+        }
     }
 }

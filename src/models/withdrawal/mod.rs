@@ -1,23 +1,1047 @@
-//! The withdrawal model (in progress).
+//! The withdrawal model: how bullying, insecure attachment, screen time, substance use,
+//! loneliness and ties move agents toward hikikomori (six months or more of marked isolation at
+//! home) or back into contact. `docs/MODEL.md` describes it in the ODD protocol.
+//!
+//! State is stored by column ([`population::Traits`], [`State`]) and ties in slabs
+//! ([`ties::Ties`]). A week runs in fixed phases, each reading the previous phase's complete
+//! output:
+//! 1. days out (from tick t-1 state);
+//! 2. contact, bullying, rejection, loneliness, screen time, substance use and withdrawal state
+//!    (from t-1 state and this week's days out), written to the next-state buffer;
+//! 3. tie strengths (each agent its own slab, symmetric formula), then structural changes
+//!    (shedding, triadic closure, mixing, bully-victim damage) applied once, in agent order;
+//! 4. birthdays, and replacement of agents past 64 by 12-year-olds.
+//!
+//! Every random word sits at a position fixed by (purpose, tick, agent), so results are the
+//! same on any number of threads.
 
-use crate::error::Result;
-use crate::scenario::{ParamSpec, Params};
+pub mod association;
+pub mod mechanisms;
+pub mod params;
+pub mod population;
+pub mod ties;
+
+use rand::Rng;
+use rayon::prelude::*;
+
+use crate::engine::par::{self, Exec, CHUNK};
+use crate::engine::rng::{below, chance, unit, Purpose, Streams};
+use crate::engine::{Distribution, Model, Recorder};
+use crate::error::{Error, Location, Result};
+use crate::graph::{metrics, Layer};
+use crate::run::RunResult;
+use crate::scenario::{ParamSpec, Params, Scenario};
+use mechanisms::{severity, use_state, DaysInputs, HIKIKOMORI_WEEKS};
+use params::WParams;
+use population::{attachment, band, Households, Neighbourhoods, Traits};
+use ties::{Change, Ties};
 
 /// The withdrawal model's parameters.
 pub fn all_specs() -> Vec<&'static ParamSpec> {
-    Vec::new()
+    params::SPECS.iter().collect()
 }
 
 /// Cross-parameter checks.
-pub fn validate(_params: &Params) -> Result<()> {
+pub fn validate(p: &Params) -> Result<()> {
+    let at = |key: &str| {
+        p.location(key)
+            .cloned()
+            .unwrap_or_else(|| Location::Set(key.to_string()))
+    };
+    if p.f64("population.supportive_share") + p.f64("population.rejecting_share") > 1.0 + 1e-9 {
+        return Err(Error::Scenario {
+            location: at("population.rejecting_share"),
+            message: "`population.supportive_share` + `population.rejecting_share` must be at most 1 (the rest are overprotective)".into(),
+        });
+    }
+    if p.i64("withdrawal.report_age_min") > p.i64("withdrawal.report_age_max") {
+        return Err(Error::Scenario {
+            location: at("withdrawal.report_age_min"),
+            message: "`withdrawal.report_age_min` must not exceed `withdrawal.report_age_max`"
+                .into(),
+        });
+    }
     Ok(())
 }
 
-/// Runs a withdrawal scenario.
-pub fn execute(
-    _scenario: &crate::scenario::Scenario,
-    _exec: crate::engine::Exec,
-    _progress: &(dyn Fn() + Sync),
-) -> Result<crate::run::RunResult> {
-    Err(crate::error::Error::Model("the withdrawal model is not built yet".into()))
+/// Runs a withdrawal scenario: every replicate builds its own population from (seed, r).
+pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) -> Result<RunResult> {
+    let p = WParams::from_params(&scenario.params);
+    let series = crate::engine::run_replicates(
+        scenario.replicates,
+        scenario.seed,
+        scenario.ticks,
+        exec,
+        |streams| {
+            let mut m = Withdrawal::new(p.clone(), streams);
+            m.burn_in(exec);
+            Ok(m)
+        },
+        progress,
+    )?;
+    Ok(RunResult {
+        series,
+        graph: None,
+    })
+}
+
+const DAYS: Purpose = Purpose::named("withdrawal.days");
+const WEEK: Purpose = Purpose::named("withdrawal.week");
+const TIES: Purpose = Purpose::named("withdrawal.ties");
+const LIFE: Purpose = Purpose::named("withdrawal.life");
+/// Words per agent per tick on the `withdrawal.week` stream.
+const WEEK_WORDS: usize = 5;
+/// Words per agent per tick on the `withdrawal.ties` stream.
+const TIE_WORDS: usize = 9;
+
+/// Flags in [`State::flags`].
+pub mod flag {
+    /// Ever victimised (traditional or cyber).
+    pub const EVER_VICTIM: u8 = 1;
+    /// Ever hikikomori.
+    pub const EVER_HIKIKOMORI: u8 = 2;
+    /// Victimised in person this week.
+    pub const TRAD_NOW: u8 = 4;
+    /// Victimised online this week.
+    pub const CYBER_NOW: u8 = 8;
+}
+
+/// Per-agent state that changes every week, by column; the model keeps two copies (t-1, t).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct State {
+    /// Running mean of days out (4-week memory).
+    pub days_avg: Vec<f32>,
+    /// In-person contact quality in [0, 1].
+    pub contact: Vec<f32>,
+    /// Loneliness in [0, 1].
+    pub loneliness: Vec<f32>,
+    /// Recent rejection in [0, 1].
+    pub rejection: Vec<f32>,
+    /// Leisure screen hours per day.
+    pub screen: Vec<f32>,
+    /// Craving in [0, 1].
+    pub craving: Vec<f32>,
+    /// Substance-use state (see [`use_state`]).
+    pub substance: Vec<u8>,
+    /// Consecutive weeks of marked isolation.
+    pub isolated_weeks: Vec<u16>,
+    /// Last tick of in-person victimisation (i32::MIN if never).
+    pub last_trad: Vec<i32>,
+    /// Last tick of online victimisation.
+    pub last_cyber: Vec<i32>,
+    /// See [`flag`].
+    pub flags: Vec<u8>,
+}
+
+struct StateChunk<'a> {
+    days_avg: &'a mut [f32],
+    contact: &'a mut [f32],
+    loneliness: &'a mut [f32],
+    rejection: &'a mut [f32],
+    screen: &'a mut [f32],
+    craving: &'a mut [f32],
+    substance: &'a mut [u8],
+    isolated_weeks: &'a mut [u16],
+    last_trad: &'a mut [i32],
+    last_cyber: &'a mut [i32],
+    flags: &'a mut [u8],
+}
+
+impl State {
+    fn new(n: usize, p: &WParams, traits: &Traits) -> State {
+        State {
+            days_avg: vec![5.0; n],
+            contact: vec![0.5; n],
+            loneliness: vec![0.15; n],
+            rejection: vec![0.0; n],
+            screen: traits
+                .age
+                .iter()
+                .map(|&a| p.screen.base[band(a)] as f32)
+                .collect(),
+            craving: vec![p.substance.craving_base as f32; n],
+            substance: vec![use_state::NONE; n],
+            isolated_weeks: vec![0; n],
+            last_trad: vec![i32::MIN; n],
+            last_cyber: vec![i32::MIN; n],
+            flags: vec![0; n],
+        }
+    }
+
+    fn chunks(&mut self) -> Vec<StateChunk<'_>> {
+        let mut a = self.days_avg.chunks_mut(CHUNK);
+        let mut b = self.contact.chunks_mut(CHUNK);
+        let mut c = self.loneliness.chunks_mut(CHUNK);
+        let mut d = self.rejection.chunks_mut(CHUNK);
+        let mut e = self.screen.chunks_mut(CHUNK);
+        let mut f = self.craving.chunks_mut(CHUNK);
+        let mut g = self.substance.chunks_mut(CHUNK);
+        let mut h = self.isolated_weeks.chunks_mut(CHUNK);
+        let mut i = self.last_trad.chunks_mut(CHUNK);
+        let mut j = self.last_cyber.chunks_mut(CHUNK);
+        let mut k = self.flags.chunks_mut(CHUNK);
+        let mut out = Vec::new();
+        while let Some(days_avg) = a.next() {
+            out.push(StateChunk {
+                days_avg,
+                contact: b.next().expect("equal lengths"),
+                loneliness: c.next().expect("equal lengths"),
+                rejection: d.next().expect("equal lengths"),
+                screen: e.next().expect("equal lengths"),
+                craving: f.next().expect("equal lengths"),
+                substance: g.next().expect("equal lengths"),
+                isolated_weeks: h.next().expect("equal lengths"),
+                last_trad: i.next().expect("equal lengths"),
+                last_cyber: j.next().expect("equal lengths"),
+                flags: k.next().expect("equal lengths"),
+            });
+        }
+        out
+    }
+}
+
+/// What a chunk of the weekly sweep hands back for sequential application.
+#[derive(Default)]
+struct ChunkOut {
+    changes: Vec<Change>,
+    episodes: Vec<u16>,
+}
+
+/// The withdrawal model for one replicate.
+pub struct Withdrawal {
+    /// Parameters.
+    pub p: WParams,
+    /// Traits by column.
+    pub traits: Traits,
+    /// Households.
+    pub households: Households,
+    /// Neighbourhood membership (static slots).
+    pub neighbourhoods: Neighbourhoods,
+    /// Ties.
+    pub ties: Ties,
+    /// State at the current tick.
+    pub state: State,
+    next: State,
+    /// Days out this week.
+    pub days: Vec<u8>,
+    streams: Streams,
+    /// Internal tick counter including burn-in (stream position).
+    clock: u64,
+    /// Recorded tick (0 after burn-in).
+    tick: i64,
+    /// Durations (weeks) of hikikomori episodes that ended, in order of ending.
+    pub episodes: Vec<u16>,
+    ties_added: u64,
+    ties_removed: u64,
+}
+
+impl Withdrawal {
+    /// Builds the population of one replicate (tick 0 before burn-in).
+    pub fn new(p: WParams, streams: Streams) -> Withdrawal {
+        let pop = population::build(&p, &streams);
+        let n = p.n;
+        let ties = Ties::from_graph(&pop.graph, p.slack);
+        let state = State::new(n, &p, &pop.traits);
+        Withdrawal {
+            next: state.clone(),
+            state,
+            days: vec![5; n],
+            ties,
+            traits: pop.traits,
+            households: pop.households,
+            neighbourhoods: pop.neighbourhoods,
+            p,
+            streams,
+            clock: 0,
+            tick: 0,
+            episodes: Vec::new(),
+            ties_added: 0,
+            ties_removed: 0,
+        }
+    }
+
+    /// Runs the burn-in ticks; afterwards the recorded tick is 0.
+    pub fn burn_in(&mut self, exec: Exec) {
+        let b = self.p.burn_in as i64;
+        self.tick = -b;
+        for _ in 0..b {
+            self.advance(exec);
+        }
+        self.episodes.clear();
+        self.tick = 0;
+    }
+
+    /// Number of agents.
+    pub fn n(&self) -> usize {
+        self.p.n
+    }
+
+    /// Whether agent `i` is hikikomori now.
+    pub fn is_hikikomori(&self, i: usize) -> bool {
+        self.state.isolated_weeks[i] >= HIKIKOMORI_WEEKS
+    }
+
+    /// Whether agent `i` is lonely now.
+    pub fn is_lonely(&self, i: usize) -> bool {
+        self.state.loneliness[i] as f64 > self.p.lonely.threshold
+    }
+
+    /// One week: phases 1-4.
+    pub fn advance(&mut self, exec: Exec) {
+        self.clock += 1;
+        self.tick += 1;
+        self.phase_days(exec);
+        let outs = self.phase_week(exec);
+        std::mem::swap(&mut self.state, &mut self.next);
+        let mut changes = Vec::new();
+        for o in outs {
+            changes.extend(o.changes);
+            self.episodes.extend(o.episodes);
+        }
+        if self.p.on.tie_dynamics {
+            self.phase_tie_strength(exec);
+            changes.extend(self.phase_tie_proposals(exec));
+        }
+        let (a, r) = self.ties.apply(&changes, self.p.drop_below);
+        self.ties_added += a;
+        self.ties_removed += r;
+        if self.p.on.aging {
+            self.phase_life();
+        }
+    }
+
+    fn in_person(layer: u8) -> bool {
+        layer != Layer::Online as u8
+    }
+
+    /// Phase 1: days out from the t-1 state.
+    fn phase_days(&mut self, exec: Exec) {
+        let stream = self.streams.tick(DAYS, self.clock);
+        let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+        let mut days = std::mem::take(&mut self.days);
+        par::for_each_chunk(exec, &mut days, |first, out| {
+            let mut words = [0u32; CHUNK];
+            let words = &mut words[..out.len()];
+            stream.fill(first, 1, words);
+            for (k, d) in out.iter_mut().enumerate() {
+                let i = first + k;
+                let (mut strength, mut friends, mut out_friends) = (0.0f64, 0u32, 0u32);
+                for slot in ties.range(i) {
+                    let l = ties.layer[slot];
+                    if l == Layer::Family as u8 || l == Layer::Online as u8 {
+                        continue;
+                    }
+                    strength += ties.weight[slot] as f64;
+                    friends += 1;
+                    out_friends += u32::from(s.days_avg[ties.target[slot] as usize] >= 4.0);
+                }
+                let x = DaysInputs {
+                    role: t.role[i] == 1,
+                    tie_strength: strength,
+                    invited: if friends > 0 {
+                        out_friends as f64 / friends as f64
+                    } else {
+                        0.0
+                    },
+                    shyness: t.shyness[i] as f64,
+                    anxious: t.attachment[i] == attachment::ANXIOUS,
+                    rejection: s.rejection[i] as f64,
+                    loneliness: s.loneliness[i] as f64,
+                    screen: if p.on.screen_time {
+                        s.screen[i] as f64
+                    } else {
+                        0.0
+                    },
+                    using: s.substance[i] == use_state::USING,
+                    male: t.male[i] == 1,
+                    young_adult: band(t.age[i]) == 1,
+                };
+                *d = mechanisms::days_out(&p.days, &x, words[k]);
+            }
+        });
+        self.days = days;
+    }
+
+    /// Phase 2: contact, bullying, loneliness, screen, substance and withdrawal state.
+    fn phase_week(&mut self, exec: Exec) -> Vec<ChunkOut> {
+        let stream = self.streams.tick(WEEK, self.clock);
+        let tick = self.tick as i32;
+        let school_bullies = self.school_bully_shares();
+        let school_bullies = &school_bullies;
+        let (t, hh, s, ties, p, days) = (
+            &self.traits,
+            &self.households,
+            &self.state,
+            &self.ties,
+            &self.p,
+            &self.days,
+        );
+        let nb = &self.neighbourhoods;
+        let mut next = std::mem::take(&mut self.next);
+        let chunks = next.chunks();
+        let work = |(c, ch): (usize, StateChunk<'_>)| -> ChunkOut {
+            let first = c * CHUNK;
+            let len = ch.days_avg.len();
+            let mut words = vec![0u32; len * WEEK_WORDS];
+            stream.fill(first, WEEK_WORDS, &mut words);
+            let mut out = ChunkOut::default();
+            for k in 0..len {
+                let i = first + k;
+                let w = &words[k * WEEK_WORDS..(k + 1) * WEEK_WORDS];
+                let youth = t.age[i] <= 17;
+                let anxious = t.attachment[i] == attachment::ANXIOUS;
+                // Gather along ties.
+                let (mut in_person, mut online) = (0.0f64, 0.0f64);
+                // Strength-weighted loneliness of in-person contacts (household ties count half).
+                let (mut lonely_w, mut lonely_sum) = (0.0f64, 0.0f64);
+                let (mut bully_peer, mut bully_any, mut recovery_ties, mut person_ties) =
+                    (0u32, 0u32, 0u32, 0u32);
+                let di = days[i] as f32;
+                let si = s.screen[i];
+                for slot in ties.range(i) {
+                    let j = ties.target[slot] as usize;
+                    let wt = ties.weight[slot] as f64;
+                    let layer = ties.layer[slot];
+                    if layer == Layer::Online as u8 {
+                        online += wt * (si.min(s.screen[j]) as f64 / p.screen_reference).min(1.0);
+                    } else if layer == Layer::Family as u8 {
+                        in_person += wt * p.contact_family;
+                        lonely_w += p.lonely.family_weight * wt;
+                        lonely_sum += p.lonely.family_weight * wt * s.loneliness[j] as f64;
+                    } else {
+                        in_person += wt * (di.min(days[j] as f32) / 7.0) as f64;
+                        lonely_w += wt;
+                        lonely_sum += wt * s.loneliness[j] as f64;
+                    }
+                    if Self::in_person(layer) {
+                        person_ties += 1;
+                        recovery_ties += u32::from(s.substance[j] == use_state::RECOVERY);
+                    }
+                    if t.bully[j] == 1 && t.age[j] <= 17 && youth {
+                        bully_any +=
+                            u32::from(layer == Layer::Peer as u8 || layer == Layer::Online as u8);
+                        bully_peer += u32::from(layer == Layer::Peer as u8);
+                    }
+                }
+                let contact = mechanisms::contact_quality(in_person, p.contact_half);
+                let online_q = mechanisms::contact_quality(online, p.contact_half);
+                let felt = contact + p.online_relief * online_q * (1.0 - contact);
+                ch.contact[k] = contact as f32;
+                // Bullying (youth).
+                let mut fl = s.flags[i] & !(flag::TRAD_NOW | flag::CYBER_NOW);
+                let (mut trad, mut cyber) = (false, false);
+                if p.on.bullying && youth {
+                    // Bullies met at school without a tie, plus bullying contacts.
+                    let exposure = p.school_contacts * school_bullies[t.neighbourhood[i] as usize];
+                    let target = mechanisms::targeting(
+                        t.shyness[i] as f64,
+                        s.contact[i] as f64,
+                        p.bully_shyness,
+                        p.bully_weak,
+                    );
+                    let at_school = (days[i].min(5) as f64) / 5.0 * f64::from(t.role[i]);
+                    let pt = mechanisms::victimisation_probability(
+                        p.bully_trad * at_school,
+                        bully_peer as f64 + exposure,
+                        target,
+                    );
+                    let screen_factor = if p.on.screen_time {
+                        si as f64 / p.screen_reference
+                    } else {
+                        1.0
+                    };
+                    // Cyberbullying mostly extends school bullying to screens.
+                    let recent_trad = tick.saturating_sub(s.last_trad[i]) < 52;
+                    let follow = if recent_trad {
+                        1.0 + p.cyber_follow
+                    } else {
+                        1.0
+                    };
+                    let pc = mechanisms::victimisation_probability(
+                        p.bully_cyber * screen_factor * follow,
+                        bully_any as f64 + exposure,
+                        target,
+                    );
+                    trad = chance(w[0], pt);
+                    cyber = chance(w[1], pc);
+                }
+                ch.last_trad[k] = if trad { tick } else { s.last_trad[i] };
+                ch.last_cyber[k] = if cyber { tick } else { s.last_cyber[i] };
+                if trad || cyber {
+                    fl |= flag::EVER_VICTIM
+                        | if trad { flag::TRAD_NOW } else { 0 }
+                        | if cyber { flag::CYBER_NOW } else { 0 };
+                    // The bully-victim tie weakens: one bullying contact, chosen by a word.
+                    let is_bully = |sl: &usize| t.bully[ties.target[*sl] as usize] == 1;
+                    let count = ties.range(i).filter(is_bully).count();
+                    if let Some(sl) = ties
+                        .range(i)
+                        .filter(is_bully)
+                        .nth(below(w[4], count.max(1)))
+                    {
+                        out.changes.push(Change::Weaken(
+                            i as u32,
+                            ties.target[sl],
+                            1.0 - p.bully_damage,
+                        ));
+                    }
+                }
+                let victimisations = u32::from(trad) + u32::from(cyber);
+                let rej = mechanisms::rejection(
+                    &p.lonely,
+                    s.rejection[i] as f64,
+                    p.bully_shock,
+                    victimisations,
+                    anxious,
+                );
+                ch.rejection[k] = rej as f32;
+                // Loneliness.
+                let lon = if p.on.loneliness {
+                    let spread = if p.on.loneliness_spread && lonely_w > 0.0 {
+                        Some(lonely_sum / lonely_w)
+                    } else {
+                        None
+                    };
+                    mechanisms::loneliness(
+                        &p.lonely,
+                        s.loneliness[i] as f64,
+                        nb.lonely_effect[t.neighbourhood[i] as usize] as f64,
+                        felt,
+                        rej,
+                        spread,
+                        t.shyness[i] as f64,
+                        w[2],
+                    )
+                } else {
+                    0.0
+                };
+                ch.loneliness[k] = lon as f32;
+                // Screen time.
+                let h = t.household[i] as usize;
+                ch.screen[k] = if p.on.screen_time {
+                    mechanisms::screen(
+                        &p.screen,
+                        si as f64,
+                        band(t.age[i]),
+                        lon,
+                        rej,
+                        anxious,
+                        hh.parent_phone[h] as f64,
+                        hh.mediation[h] == 1,
+                    ) as f32
+                } else {
+                    p.screen.base[band(t.age[i])] as f32
+                };
+                // Withdrawal state.
+                let avg = (1.0 - p.smoothing) * s.days_avg[i] as f64 + p.smoothing * days[i] as f64;
+                ch.days_avg[k] = avg as f32;
+                let isolated = mechanisms::severity_of(avg, p.severe_below) != severity::NONE;
+                let weeks = s.isolated_weeks[i];
+                ch.isolated_weeks[k] = if isolated { weeks.saturating_add(1) } else { 0 };
+                if !isolated && weeks >= HIKIKOMORI_WEEKS {
+                    out.episodes.push(weeks);
+                }
+                if ch.isolated_weeks[k] >= HIKIKOMORI_WEEKS {
+                    fl |= flag::EVER_HIKIKOMORI;
+                }
+                ch.flags[k] = fl;
+                // Substance use.
+                if p.on.substance_use {
+                    let share = if person_ties > 0 {
+                        recovery_ties as f64 / person_ties as f64
+                    } else {
+                        0.0
+                    };
+                    let cr =
+                        mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share);
+                    ch.craving[k] = cr as f32;
+                    ch.substance[k] = mechanisms::substance_transition(
+                        &p.substance,
+                        s.substance[i],
+                        cr,
+                        t.age[i],
+                        recovery_ties > 0,
+                        w[3],
+                    );
+                } else {
+                    ch.craving[k] = 0.0;
+                    ch.substance[k] = use_state::NONE;
+                }
+            }
+            out
+        };
+        let outs: Vec<ChunkOut> = match exec {
+            Exec::Sequential => chunks.into_iter().enumerate().map(work).collect(),
+            Exec::Parallel => chunks.into_par_iter().enumerate().map(work).collect(),
+        };
+        self.next = next;
+        outs
+    }
+
+    /// Phase 3a: every tie's strength from this week's joint contact; weak non-family ties drop
+    /// (both ends see the same strength, so both drop).
+    fn phase_tie_strength(&mut self, exec: Exec) {
+        let (p, days, s) = (&self.p, &self.days, &self.state);
+        let Ties {
+            start,
+            len,
+            target,
+            weight,
+            layer,
+            ..
+        } = &mut self.ties;
+        let start = &*start;
+        let ws = ties::split_by_agents(weight, start, CHUNK);
+        let ts = ties::split_by_agents(target, start, CHUNK);
+        let ls = ties::split_by_agents(layer, start, CHUNK);
+        let lens: Vec<&mut [u32]> = len.chunks_mut(CHUNK).collect();
+        let work = |(c, (((w, tg), ly), ln)): (
+            usize,
+            (((&mut [f32], &mut [u32]), &mut [u8]), &mut [u32]),
+        )| {
+            let first = c * CHUNK;
+            let base = start[first];
+            for (k, l) in ln.iter_mut().enumerate() {
+                let i = first + k;
+                let s0 = start[i] - base;
+                let mut keep = 0usize;
+                for q in 0..*l as usize {
+                    let slot = s0 + q;
+                    let j = tg[slot] as usize;
+                    let code = ly[slot];
+                    let mut wt = w[slot];
+                    if code != Layer::Family as u8 {
+                        let together = if code == Layer::Online as u8 {
+                            (s.screen[i].min(s.screen[j]) / p.screen_reference as f32).min(1.0)
+                        } else {
+                            days[i].min(days[j]) as f32 / 7.0
+                        };
+                        wt = mechanisms::tie_strength(wt, together, p.grow, p.decay);
+                        if wt < p.drop_below {
+                            continue;
+                        }
+                    }
+                    w[s0 + keep] = wt;
+                    tg[s0 + keep] = tg[slot];
+                    ly[s0 + keep] = code;
+                    keep += 1;
+                }
+                *l = keep as u32;
+            }
+        };
+        let zipped: Vec<_> = ws
+            .into_iter()
+            .zip(ts)
+            .zip(ls)
+            .zip(lens)
+            .enumerate()
+            .collect();
+        match exec {
+            Exec::Sequential => zipped.into_iter().for_each(work),
+            Exec::Parallel => zipped.into_par_iter().for_each(work),
+        }
+    }
+
+    /// Phase 3b: proposals for structural change: lonely agents shed ties, friends of friends
+    /// meet (triadic closure, homophilous), neighbours meet in community settings (bridging).
+    fn phase_tie_proposals(&self, exec: Exec) -> Vec<Change> {
+        let stream = self.streams.tick(TIES, self.clock);
+        let (t, s, ties, p, days, nb) = (
+            &self.traits,
+            &self.state,
+            &self.ties,
+            &self.p,
+            &self.days,
+            &self.neighbourhoods,
+        );
+        let per_chunk = par::map_chunks(exec, self.n(), |range| {
+            let first = range.start;
+            let mut words = vec![0u32; range.len() * TIE_WORDS];
+            stream.fill(first, TIE_WORDS, &mut words);
+            let mut out = Vec::new();
+            for i in range {
+                let w = &words[(i - first) * TIE_WORDS..(i - first + 1) * TIE_WORDS];
+                let r = ties.range(i);
+                let is_friend = |sl: &usize| ties.layer[*sl] != Layer::Family as u8;
+                let is_person = |sl: &usize| is_friend(sl) && Self::in_person(ties.layer[*sl]);
+                let friends = r.clone().filter(is_friend).count();
+                let out_share = days[i] as f64 / 7.0;
+                if friends > 0
+                    && s.loneliness[i] as f64 > p.lonely.threshold
+                    && chance(w[0], p.shed)
+                {
+                    let sl = r
+                        .clone()
+                        .filter(is_friend)
+                        .nth(below(w[1], friends))
+                        .expect("counted");
+                    out.push(Change::Drop(i as u32, ties.target[sl]));
+                }
+                let persons = r.clone().filter(is_person).count();
+                if persons > 0 && chance(w[2], p.closure * out_share) {
+                    let sl = r
+                        .clone()
+                        .filter(is_person)
+                        .nth(below(w[3], persons))
+                        .expect("counted");
+                    let j = ties.target[sl] as usize;
+                    let rj = ties.range(j);
+                    if !rj.is_empty() {
+                        let sl2 = rj.start + below(w[4], rj.len());
+                        let k = ties.target[sl2] as usize;
+                        let code = ties.layer[sl2];
+                        if k != i && Self::in_person(code) && code != Layer::Family as u8 {
+                            let same = t.group[i] == t.group[k];
+                            if same || unit(w[5]) < p.closure_cross {
+                                let layer = Layer::from_code(code).unwrap_or(Layer::Peer);
+                                out.push(Change::Add(i as u32, k as u32, layer, p.new_weight));
+                            }
+                        }
+                    }
+                }
+                if chance(w[6], p.mixing * out_share) {
+                    let members = nb.of(t.neighbourhood[i]);
+                    let k = members[below(w[7], members.len())] as usize;
+                    if k != i && (t.group[i] == t.group[k] || unit(w[8]) < p.mixing_cross) {
+                        out.push(Change::Add(
+                            i as u32,
+                            k as u32,
+                            Layer::Community,
+                            p.new_weight,
+                        ));
+                    }
+                }
+            }
+            out
+        });
+        per_chunk.into_iter().flatten().collect()
+    }
+
+    /// Phase 4: birthdays; agents past 64 are replaced by 12-year-olds in the same household
+    /// (new temperament and attachment, household ties kept, other ties dropped, a few school
+    /// ties made with neighbourhood youth). Sequential: about n/52 agents a week.
+    fn phase_life(&mut self) {
+        let week = (self.clock % 52) as u8;
+        let stream = self.streams.tick(LIFE, self.clock);
+        let mut changes = Vec::new();
+        for i in 0..self.n() {
+            if self.traits.birth_week[i] != week {
+                continue;
+            }
+            let mut rng = stream.agent_rng(i);
+            let t = &mut self.traits;
+            t.age[i] += 1;
+            if t.age[i] == 18 {
+                t.role[i] = population::draw_role(&self.p, 18, rng.random());
+            }
+            if t.age[i] <= 64 {
+                continue;
+            }
+            // Replacement.
+            let h = t.household[i] as usize;
+            t.age[i] = 12;
+            t.male[i] = u8::from(rng.random::<f64>() < self.p.male_share);
+            t.shyness[i] = population::draw_shyness(&mut rng);
+            t.attachment[i] = population::draw_attachment(
+                &self.p,
+                self.households.parenting[h],
+                t.shyness[i] as f64,
+                self.households.parent_phone[h] as f64,
+                rng.random(),
+            );
+            t.bully[i] = u8::from(rng.random::<f64>() < self.p.bully_share);
+            t.role[i] = 1;
+            let s = &mut self.state;
+            s.days_avg[i] = 5.0;
+            s.contact[i] = 0.5;
+            s.loneliness[i] = 0.15;
+            s.rejection[i] = 0.0;
+            s.screen[i] = self.p.screen.base[0] as f32;
+            s.craving[i] = self.p.substance.craving_base as f32;
+            s.substance[i] = use_state::NONE;
+            s.isolated_weeks[i] = 0;
+            s.last_trad[i] = i32::MIN;
+            s.last_cyber[i] = i32::MIN;
+            s.flags[i] = 0;
+            for sl in self.ties.range(i) {
+                if self.ties.layer[sl] != Layer::Family as u8 {
+                    changes.push(Change::Drop(i as u32, self.ties.target[sl]));
+                }
+            }
+            let members = self.neighbourhoods.of(t.neighbourhood[i]);
+            for _ in 0..self.p.ties_school {
+                let k = members[rng.random_range(0..members.len())];
+                if t.age[k as usize] <= 17 {
+                    changes.push(Change::Add(i as u32, k, Layer::Peer, self.p.initial_weight));
+                }
+            }
+        }
+        let (a, r) = self.ties.apply(&changes, self.p.drop_below);
+        self.ties_added += a;
+        self.ties_removed += r;
+    }
+
+    fn tally(&self, exec: Exec) -> Tally {
+        let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+        let tick = self.tick as i32;
+        let chunks = par::map_chunks(exec, self.n(), |range| {
+            let mut y = Tally::default();
+            for i in range {
+                let b = band(t.age[i]);
+                let male = t.male[i] as usize;
+                y.n_band[b] += 1;
+                y.n_sex[male] += 1;
+                let in_range = (p.report_age.0..=p.report_age.1).contains(&t.age[i]);
+                y.n_range += u64::from(in_range);
+                let weeks = s.isolated_weeks[i];
+                if weeks >= HIKIKOMORI_WEEKS {
+                    y.hik += 1;
+                    y.hik_band[b] += 1;
+                    y.hik_sex[male] += 1;
+                    y.hik_range += u64::from(in_range);
+                    let sev = mechanisms::severity_of(s.days_avg[i] as f64, p.severe_below);
+                    y.hik_sev[(sev.max(1) - 1) as usize] += 1;
+                } else if weeks > 0 {
+                    y.isolated_short += 1;
+                }
+                y.loneliness += s.loneliness[i] as f64;
+                y.lonely += u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+                y.screen += s.screen[i] as f64;
+                if b == 0 {
+                    let tr = tick.saturating_sub(s.last_trad[i]) < 52;
+                    let cy = tick.saturating_sub(s.last_cyber[i]) < 52;
+                    y.victim_trad += u64::from(tr);
+                    y.victim_cyber += u64::from(cy);
+                    y.victim_both += u64::from(tr && cy);
+                }
+                y.using += u64::from(s.substance[i] == use_state::USING);
+                y.recovery += u64::from(s.substance[i] == use_state::RECOVERY);
+                for sl in ties.range(i) {
+                    y.degree += 1;
+                    if Self::in_person(ties.layer[sl]) && ties.layer[sl] != Layer::Family as u8 {
+                        if t.group[ties.target[sl] as usize] == t.group[i] {
+                            y.bonding += 1;
+                        } else {
+                            y.bridging += 1;
+                        }
+                    }
+                }
+            }
+            y
+        });
+        let mut total = Tally::default();
+        for c in chunks {
+            total.add(&c);
+        }
+        total
+    }
+
+    /// Share of bullies among the youth of each neighbourhood's school.
+    fn school_bully_shares(&self) -> Vec<f64> {
+        let t = &self.traits;
+        let nh = self.neighbourhoods.offsets.len() - 1;
+        let (mut youth, mut bullies) = (vec![0u32; nh], vec![0u32; nh]);
+        for i in 0..self.n() {
+            if t.age[i] <= 17 {
+                let h = t.neighbourhood[i] as usize;
+                youth[h] += 1;
+                bullies[h] += u32::from(t.bully[i] == 1);
+            }
+        }
+        youth
+            .iter()
+            .zip(&bullies)
+            .map(|(&y, &b)| if y == 0 { 0.0 } else { b as f64 / y as f64 })
+            .collect()
+    }
+
+    /// Largest connected share over all ties (union-find over the slabs).
+    pub fn largest_component_share(&self) -> f64 {
+        let n = self.n();
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        fn find(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                let g = parent[parent[x as usize] as usize];
+                parent[x as usize] = g;
+                x = g;
+            }
+            x
+        }
+        for i in 0..n {
+            for sl in self.ties.range(i) {
+                let j = self.ties.target[sl];
+                if (i as u32) < j {
+                    let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+        }
+        let mut size = vec![0u32; n];
+        for i in 0..n as u32 {
+            let r = find(&mut parent, i);
+            size[r as usize] += 1;
+        }
+        size.iter().copied().max().unwrap_or(0) as f64 / n.max(1) as f64
+    }
+}
+
+/// Counts for one tick's metrics (integers and chunk-ordered float sums).
+#[derive(Default, Clone)]
+struct Tally {
+    n_band: [u64; 3],
+    n_sex: [u64; 2],
+    n_range: u64,
+    hik: u64,
+    hik_band: [u64; 3],
+    hik_sex: [u64; 2],
+    hik_sev: [u64; 3],
+    hik_range: u64,
+    isolated_short: u64,
+    loneliness: f64,
+    lonely: u64,
+    screen: f64,
+    victim_trad: u64,
+    victim_cyber: u64,
+    victim_both: u64,
+    using: u64,
+    recovery: u64,
+    degree: u64,
+    bonding: u64,
+    bridging: u64,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        for k in 0..3 {
+            self.n_band[k] += o.n_band[k];
+            self.hik_band[k] += o.hik_band[k];
+            self.hik_sev[k] += o.hik_sev[k];
+        }
+        for k in 0..2 {
+            self.n_sex[k] += o.n_sex[k];
+            self.hik_sex[k] += o.hik_sex[k];
+        }
+        self.n_range += o.n_range;
+        self.hik += o.hik;
+        self.hik_range += o.hik_range;
+        self.isolated_short += o.isolated_short;
+        self.loneliness += o.loneliness;
+        self.lonely += o.lonely;
+        self.screen += o.screen;
+        self.victim_trad += o.victim_trad;
+        self.victim_cyber += o.victim_cyber;
+        self.victim_both += o.victim_both;
+        self.using += o.using;
+        self.recovery += o.recovery;
+        self.degree += o.degree;
+        self.bonding += o.bonding;
+        self.bridging += o.bridging;
+    }
+}
+
+fn share(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl Model for Withdrawal {
+    fn observe(&mut self, rec: &mut Recorder<'_>) {
+        let y = self.tally(Exec::Parallel);
+        let n = self.n() as u64;
+        rec.put("hikikomori_prevalence", share(y.hik, n));
+        rec.put("hikikomori_in_range", share(y.hik_range, y.n_range));
+        for (b, name) in population::BANDS.iter().enumerate() {
+            rec.put(
+                &format!("hikikomori.{name}"),
+                share(y.hik_band[b], y.n_band[b]),
+            );
+        }
+        rec.put("hikikomori.female", share(y.hik_sex[0], y.n_sex[0]));
+        rec.put("hikikomori.male", share(y.hik_sex[1], y.n_sex[1]));
+        for (k, name) in ["mild", "moderate", "severe"].iter().enumerate() {
+            rec.put(&format!("hikikomori.{name}"), share(y.hik_sev[k], n));
+        }
+        rec.put("hikikomori_male_share", share(y.hik_sex[1], y.hik));
+        rec.put("hikikomori_young_adult_share", share(y.hik_band[1], y.hik));
+        rec.put("isolated_under_26_weeks", share(y.isolated_short, n));
+        rec.put("loneliness_mean", y.loneliness / n.max(1) as f64);
+        rec.put("lonely_share", share(y.lonely, n));
+        rec.put(
+            "victimisation_traditional",
+            share(y.victim_trad, y.n_band[0]),
+        );
+        rec.put("victimisation_cyber", share(y.victim_cyber, y.n_band[0]));
+        rec.put("victimisation_overlap", share(y.victim_both, y.victim_trad));
+        rec.put("screen_hours_mean", y.screen / n.max(1) as f64);
+        rec.put("substance_use_prevalence", share(y.using, n));
+        rec.put("recovery_share", share(y.recovery, n));
+        rec.put("bonding_ties_per_agent", share(y.bonding, n));
+        rec.put("bridging_ties_per_agent", share(y.bridging, n));
+        rec.put("mean_degree", share(y.degree, n));
+        let tick = rec.tick();
+        if tick % self.p.network_every == 0 {
+            let ei = if y.bonding + y.bridging > 0 {
+                (y.bridging as f64 - y.bonding as f64) / (y.bridging + y.bonding) as f64
+            } else {
+                0.0
+            };
+            rec.put("ei_index", ei);
+            rec.put("largest_component_share", self.largest_component_share());
+        }
+        if tick % self.p.clustering_every == 0 {
+            let g = self.ties.snapshot(&self.traits.group);
+            let (transitivity, local) = metrics::clustering(&g);
+            rec.put("transitivity", transitivity);
+            rec.put("mean_local_clustering", local);
+        }
+    }
+
+    fn step(&mut self, _tick: u32, exec: Exec) {
+        self.advance(exec);
+    }
+
+    fn finish(&mut self, rec: &mut Recorder<'_>) {
+        let n = self.n();
+        let mut days = vec![0u64; 8];
+        for &d in &self.days {
+            days[d as usize] += 1;
+        }
+        rec.distribution(Distribution {
+            name: "days_out".into(),
+            bins: (0..8).map(f64::from).collect(),
+            counts: days,
+        });
+        let bins: Vec<f64> = (0..12).map(|k| 26.0 * (k + 1) as f64).collect();
+        let bin_of = |w: u16| ((w as usize / 26).max(1) - 1).min(bins.len() - 1);
+        let mut current = vec![0u64; bins.len()];
+        for i in 0..n {
+            if self.is_hikikomori(i) {
+                current[bin_of(self.state.isolated_weeks[i])] += 1;
+            }
+        }
+        let mut ended = vec![0u64; bins.len()];
+        for &w in &self.episodes {
+            ended[bin_of(w)] += 1;
+        }
+        rec.distribution(Distribution {
+            name: "hikikomori_duration_current_weeks".into(),
+            bins: bins.clone(),
+            counts: current,
+        });
+        rec.distribution(Distribution {
+            name: "hikikomori_duration_ended_weeks".into(),
+            bins,
+            counts: ended,
+        });
+        let lonely: Vec<bool> = (0..n).map(|i| self.is_lonely(i)).collect();
+        let table = association::by_distance(&self.ties, &lonely, 4, 500);
+        for (d, excess) in table.iter().enumerate() {
+            rec.put(&format!("lonely_excess_d{}", d + 1), *excess);
+        }
+    }
 }

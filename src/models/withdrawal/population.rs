@@ -1,0 +1,319 @@
+//! Building the population: agents with age, sex, group, household, neighbourhood, temperament
+//! and attachment; households with a parenting style and parents' phone use; and the initial
+//! ties on four layers (family, peer, community, online).
+//!
+//! Everything is drawn from one sequential stream per replicate (`withdrawal.population`), so
+//! the same seed and replicate give the same population on any thread count, and two policy
+//! arms with the same seed start from the same people.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::params::WParams;
+use crate::engine::rng::Purpose;
+use crate::engine::Streams;
+use crate::graph::{Edge, EdgeList, Graph, Layer};
+
+/// Stream for building the population.
+pub const POPULATION: Purpose = Purpose::named("withdrawal.population");
+
+/// Parenting styles.
+pub mod parenting {
+    /// Warm, autonomy-granting.
+    pub const SUPPORTIVE: u8 = 0;
+    /// Cold, critical.
+    pub const REJECTING: u8 = 1;
+    /// Controlling, overprotective (kahogo).
+    pub const OVERPROTECTIVE: u8 = 2;
+}
+
+/// Attachment styles.
+pub mod attachment {
+    /// Secure.
+    pub const SECURE: u8 = 0;
+    /// Anxious-ambivalent.
+    pub const ANXIOUS: u8 = 1;
+    /// Avoidant.
+    pub const AVOIDANT: u8 = 2;
+}
+
+/// Age bands used in outputs.
+pub fn band(age: u8) -> usize {
+    match age {
+        0..=17 => 0,
+        18..=29 => 1,
+        _ => 2,
+    }
+}
+
+/// Names of the age bands, in [`band`] order.
+pub const BANDS: [&str; 3] = ["youth", "young_adult", "adult"];
+
+/// Per-agent traits that change only at birthdays and replacement, by column.
+#[derive(Clone, Debug, Default)]
+pub struct Traits {
+    /// Age in years (12..=64).
+    pub age: Vec<u8>,
+    /// Week of the year (0..52) on which the agent ages.
+    pub birth_week: Vec<u8>,
+    /// 1 = male.
+    pub male: Vec<u8>,
+    /// Community or cultural group.
+    pub group: Vec<u32>,
+    /// Household id.
+    pub household: Vec<u32>,
+    /// Neighbourhood id (also the school catchment).
+    pub neighbourhood: Vec<u32>,
+    /// Shyness in [0, 1].
+    pub shyness: Vec<f32>,
+    /// Attachment style (see [`attachment`]).
+    pub attachment: Vec<u8>,
+    /// 1 = bullies others (youth only).
+    pub bully: Vec<u8>,
+    /// 1 = in school or work.
+    pub role: Vec<u8>,
+}
+
+/// Households, by column.
+#[derive(Clone, Debug, Default)]
+pub struct Households {
+    /// Parenting style (see [`parenting`]).
+    pub parenting: Vec<u8>,
+    /// Parents' own phone use in [0, 1].
+    pub parent_phone: Vec<f32>,
+    /// 1 = parents mediate youth screen time.
+    pub mediation: Vec<u8>,
+}
+
+/// Members of each neighbourhood, CSR.
+#[derive(Clone, Debug, Default)]
+pub struct Neighbourhoods {
+    /// Offsets, length neighbourhoods + 1.
+    pub offsets: Vec<usize>,
+    /// Agent ids.
+    pub members: Vec<u32>,
+    /// Each neighbourhood's effect on loneliness (log-odds; low social cohesion is positive).
+    pub lonely_effect: Vec<f32>,
+}
+
+impl Neighbourhoods {
+    /// Members of neighbourhood `h`.
+    pub fn of(&self, h: u32) -> &[u32] {
+        &self.members[self.offsets[h as usize]..self.offsets[h as usize + 1]]
+    }
+}
+
+/// The log-odds model of attachment: returns (P(anxious), P(avoidant | not anxious)).
+pub fn attachment_probabilities(
+    p: &WParams,
+    style: u8,
+    shyness: f64,
+    parent_phone: f64,
+) -> (f64, f64) {
+    let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let rej = f64::from(style == parenting::REJECTING);
+    let over = f64::from(style == parenting::OVERPROTECTIVE);
+    let a = &p.att;
+    let anxious = sig(a[0] + a[1] * rej + a[2] * over + a[3] * shyness + a[4] * parent_phone);
+    let avoidant = sig(a[5] + a[6] * rej + a[7] * parent_phone);
+    (anxious, avoidant)
+}
+
+/// Draws an attachment style from parenting, shyness and parents' phone use (Krieg & Dickie
+/// 2013: shyness and parental rejection lead to ambivalent attachment).
+pub fn draw_attachment(p: &WParams, style: u8, shyness: f64, parent_phone: f64, u: f64) -> u8 {
+    if !p.on.attachment {
+        return attachment::SECURE;
+    }
+    let (anx, avo) = attachment_probabilities(p, style, shyness, parent_phone);
+    if u < anx {
+        attachment::ANXIOUS
+    } else if u < anx + (1.0 - anx) * avo {
+        attachment::AVOIDANT
+    } else {
+        attachment::SECURE
+    }
+}
+
+/// Draws shyness: a normal(0.35, 0.2) clipped to [0, 1].
+pub fn draw_shyness(rng: &mut ChaCha8Rng) -> f32 {
+    let u1: f64 = rng.random::<f64>().max(1e-12);
+    let u2: f64 = rng.random();
+    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+    (0.35 + 0.2 * z).clamp(0.0, 1.0) as f32
+}
+
+/// Whether an agent of this age has school or work, drawn with the band's share.
+pub fn draw_role(p: &WParams, age: u8, u: f64) -> u8 {
+    u8::from(match band(age) {
+        0 => true,
+        1 => u < p.role_young_adult,
+        _ => u < p.role_adult,
+    })
+}
+
+/// The whole starting population.
+pub struct Population {
+    /// Traits by column.
+    pub traits: Traits,
+    /// Households.
+    pub households: Households,
+    /// Neighbourhood membership.
+    pub neighbourhoods: Neighbourhoods,
+    /// Initial ties.
+    pub graph: Graph,
+}
+
+/// Builds the population of one replicate.
+pub fn build(p: &WParams, streams: &Streams) -> Population {
+    let mut rng = ChaCha8Rng::seed_from_u64(streams.seed_for(POPULATION));
+    let n = p.n;
+    let nh = n.div_ceil(p.neighbourhood_size).max(1);
+    let mut t = Traits::default();
+    let mut hh = Households::default();
+    let mut edges: Vec<Edge> = Vec::with_capacity(n * 12);
+    // Agents are laid out neighbourhood by neighbourhood, household by household.
+    let mut i = 0usize;
+    for h in 0..nh {
+        let end = ((h + 1) * p.neighbourhood_size).min(n);
+        let majority = (h as u32) % p.groups;
+        while i < end {
+            let size = rng.random_range(1..=p.household_max).min(end - i);
+            let hid = hh.parenting.len() as u32;
+            let u: f64 = rng.random();
+            let style = if u < p.supportive_share {
+                parenting::SUPPORTIVE
+            } else if u < p.supportive_share + p.rejecting_share {
+                parenting::REJECTING
+            } else {
+                parenting::OVERPROTECTIVE
+            };
+            let phone = (p.parent_phone_mean + 0.4 * (rng.random::<f64>() - 0.5)).clamp(0.0, 1.0);
+            let med_p = if style == parenting::SUPPORTIVE {
+                p.mediation_supportive
+            } else {
+                p.mediation_supportive / 3.0
+            };
+            hh.parenting.push(style);
+            hh.parent_phone.push(phone as f32);
+            hh.mediation.push(u8::from(rng.random::<f64>() < med_p));
+            let group = if rng.random::<f64>() < p.segregation {
+                majority
+            } else {
+                rng.random_range(0..p.groups)
+            };
+            for k in 0..size {
+                let a = i + k;
+                let age = rng.random_range(12..=64u8);
+                let shy = draw_shyness(&mut rng);
+                t.age.push(age);
+                t.birth_week.push(rng.random_range(0..52));
+                t.male.push(u8::from(rng.random::<f64>() < p.male_share));
+                t.group.push(group);
+                t.household.push(hid);
+                t.neighbourhood.push(h as u32);
+                t.shyness.push(shy);
+                t.attachment
+                    .push(draw_attachment(p, style, shy as f64, phone, rng.random()));
+                t.bully
+                    .push(u8::from(age <= 17 && rng.random::<f64>() < p.bully_share));
+                t.role.push(draw_role(p, age, rng.random()));
+                for m in i..a {
+                    edges.push(Edge {
+                        a: m as u32,
+                        b: a as u32,
+                        weight: p.family_weight,
+                        layer: Layer::Family,
+                    });
+                }
+            }
+            i += size;
+        }
+    }
+    let lonely_effect = (0..nh)
+        .map(|_| {
+            let u1: f64 = rng.random::<f64>().max(1e-12);
+            let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * rng.random::<f64>()).cos();
+            (p.neighbourhood_lonely_sd * z) as f32
+        })
+        .collect();
+    let neighbourhoods = Neighbourhoods {
+        offsets: (0..=nh)
+            .map(|h| (h * p.neighbourhood_size).min(n))
+            .collect(),
+        members: (0..n as u32).collect(),
+        lonely_effect,
+    };
+    // Workplaces: workers in id order (so neighbourhood by neighbourhood) cut into places of
+    // work_size; people tend to work near where they live, which keeps ties local.
+    let workers: Vec<u32> = (0..n as u32)
+        .filter(|&a| t.role[a as usize] == 1 && t.age[a as usize] >= 18)
+        .collect();
+    let w = p.initial_weight;
+    // Each agent proposes half its ties; the other half arrive from others' proposals.
+    for place in workers.chunks(p.work_size.max(2)) {
+        for &a in place {
+            for _ in 0..p.ties_work.div_ceil(2) {
+                let b = place[rng.random_range(0..place.len())];
+                if b != a {
+                    edges.push(Edge {
+                        a,
+                        b,
+                        weight: w,
+                        layer: Layer::Peer,
+                    });
+                }
+            }
+        }
+    }
+    for a in 0..n {
+        let members = neighbourhoods.of(t.neighbourhood[a]);
+        if t.age[a] <= 17 {
+            let mut made = 0;
+            for _ in 0..4 * p.ties_school {
+                if made >= p.ties_school.div_ceil(2) {
+                    break;
+                }
+                let b = members[rng.random_range(0..members.len())] as usize;
+                if b != a && t.age[b] <= 17 {
+                    edges.push(Edge {
+                        a: a as u32,
+                        b: b as u32,
+                        weight: w,
+                        layer: Layer::Peer,
+                    });
+                    made += 1;
+                }
+            }
+        }
+        for _ in 0..p.ties_community.div_ceil(2) {
+            let b = members[rng.random_range(0..members.len())];
+            edges.push(Edge {
+                a: a as u32,
+                b,
+                weight: w,
+                layer: Layer::Community,
+            });
+        }
+        for _ in 0..p.ties_online.div_ceil(2) {
+            let b = rng.random_range(0..n as u32);
+            edges.push(Edge {
+                a: a as u32,
+                b,
+                weight: w,
+                layer: Layer::Online,
+            });
+        }
+    }
+    let (graph, _) = Graph::from_edge_list(EdgeList {
+        n,
+        groups: t.group.clone(),
+        edges,
+    });
+    Population {
+        traits: t,
+        households: hh,
+        neighbourhoods,
+        graph,
+    }
+}

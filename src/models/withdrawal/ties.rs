@@ -1,0 +1,304 @@
+//! Ties that change: an adjacency array with a fixed slab of slots per agent.
+//!
+//! Agent `i` owns slots `start[i]..start[i+1]`, of which the first `len[i]` are live. Weights
+//! change in parallel (each agent writes only its own slab, from a formula that is symmetric in
+//! the two ends, so both copies of a tie stay equal bit for bit). Ties are added or removed only
+//! in [`Ties::apply`], sequentially and in a fixed order, so the structure never depends on
+//! thread scheduling. A full slab refuses new ties (counted), which bounds memory.
+
+use crate::graph::{Edge, EdgeList, Graph, Layer};
+
+/// A structural change, collected during a tick and applied once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Change {
+    /// Remove the tie between the two agents.
+    Drop(u32, u32),
+    /// Multiply the tie's strength by the factor (drop it if it falls below the drop threshold).
+    Weaken(u32, u32, f32),
+    /// Add a tie on a layer with a strength, unless it exists or a slab is full.
+    Add(u32, u32, Layer, f32),
+}
+
+/// Dynamic undirected ties.
+#[derive(Clone, Debug)]
+pub struct Ties {
+    /// Slab start per agent (length n + 1).
+    pub start: Vec<usize>,
+    /// Live ties per agent.
+    pub len: Vec<u32>,
+    /// Neighbour per slot.
+    pub target: Vec<u32>,
+    /// Strength per slot, in (0, 1].
+    pub weight: Vec<f32>,
+    /// Layer code per slot.
+    pub layer: Vec<u8>,
+    /// Ties refused because a slab was full (cumulative).
+    pub refused: u64,
+}
+
+impl Ties {
+    /// Copies a graph into slabs with `slack` free slots per agent (plus half its degree).
+    pub fn from_graph(g: &Graph, slack: usize) -> Ties {
+        let n = g.n();
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0);
+        for i in 0..n {
+            let d = g.degree(i);
+            start.push(start[i] + d + d / 2 + slack);
+        }
+        let total = start[n];
+        let mut t = Ties {
+            len: vec![0; n],
+            target: vec![0; total],
+            weight: vec![0.0; total],
+            layer: vec![0; total],
+            refused: 0,
+            start,
+        };
+        for i in 0..n {
+            let s = t.start[i];
+            let (a, b) = (g.offsets[i], g.offsets[i + 1]);
+            t.target[s..s + b - a].copy_from_slice(&g.targets[a..b]);
+            t.weight[s..s + b - a].copy_from_slice(&g.weights[a..b]);
+            t.layer[s..s + b - a].copy_from_slice(&g.layers[a..b]);
+            t.len[i] = (b - a) as u32;
+        }
+        t
+    }
+
+    /// Number of agents.
+    pub fn n(&self) -> usize {
+        self.len.len()
+    }
+
+    /// Live slot range of agent `i`.
+    #[inline]
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.start[i]..self.start[i] + self.len[i] as usize
+    }
+
+    /// Degree of agent `i`.
+    #[inline]
+    pub fn degree(&self, i: usize) -> usize {
+        self.len[i] as usize
+    }
+
+    /// Total undirected ties.
+    pub fn edge_count(&self) -> u64 {
+        self.len.iter().map(|&l| l as u64).sum::<u64>() / 2
+    }
+
+    fn find(&self, i: u32, j: u32) -> Option<usize> {
+        self.range(i as usize).find(|&s| self.target[s] == j)
+    }
+
+    fn remove_slot(&mut self, i: u32, slot: usize) {
+        // Keep order stable so iteration order stays a function of history alone.
+        let r = self.range(i as usize);
+        self.target.copy_within(slot + 1..r.end, slot);
+        self.weight.copy_within(slot + 1..r.end, slot);
+        self.layer.copy_within(slot + 1..r.end, slot);
+        self.len[i as usize] -= 1;
+    }
+
+    fn remove(&mut self, i: u32, j: u32) -> bool {
+        match (self.find(i, j), self.find(j, i)) {
+            (Some(a), Some(b)) => {
+                self.remove_slot(i, a);
+                self.remove_slot(j, b);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `i` and `j` are tied.
+    pub fn contains(&self, i: u32, j: u32) -> bool {
+        self.find(i, j).is_some()
+    }
+
+    fn has_room(&self, i: u32) -> bool {
+        self.start[i as usize] + (self.len[i as usize] as usize) < self.start[i as usize + 1]
+    }
+
+    fn push(&mut self, i: u32, j: u32, layer: Layer, w: f32) {
+        let s = self.start[i as usize] + self.len[i as usize] as usize;
+        self.target[s] = j;
+        self.weight[s] = w;
+        self.layer[s] = layer as u8;
+        self.len[i as usize] += 1;
+    }
+
+    /// Applies changes in the given order. Returns (added, removed).
+    pub fn apply(&mut self, changes: &[Change], drop_below: f32) -> (u64, u64) {
+        let (mut added, mut removed) = (0, 0);
+        for &c in changes {
+            match c {
+                Change::Drop(i, j) => removed += u64::from(self.remove(i, j)),
+                Change::Weaken(i, j, f) => {
+                    if let (Some(a), Some(b)) = (self.find(i, j), self.find(j, i)) {
+                        let w = self.weight[a] * f;
+                        if w < drop_below && self.layer[a] != Layer::Family as u8 {
+                            removed += u64::from(self.remove(i, j));
+                        } else {
+                            self.weight[a] = w;
+                            self.weight[b] = w;
+                        }
+                    }
+                }
+                Change::Add(i, j, layer, w) => {
+                    if i == j || self.contains(i, j) {
+                        continue;
+                    }
+                    if !self.has_room(i) || !self.has_room(j) {
+                        self.refused += 1;
+                        continue;
+                    }
+                    self.push(i, j, layer, w);
+                    self.push(j, i, layer, w);
+                    added += 1;
+                }
+            }
+        }
+        (added, removed)
+    }
+
+    /// A CSR snapshot (sorted neighbours) for graph metrics.
+    pub fn snapshot(&self, groups: &[u32]) -> Graph {
+        let mut edges = Vec::with_capacity(self.edge_count() as usize);
+        for i in 0..self.n() {
+            for s in self.range(i) {
+                let j = self.target[s];
+                if (i as u32) < j {
+                    let layer = Layer::from_code(self.layer[s]).unwrap_or(Layer::Peer);
+                    edges.push(Edge {
+                        a: i as u32,
+                        b: j,
+                        weight: self.weight[s],
+                        layer,
+                    });
+                }
+            }
+        }
+        Graph::from_edge_list(EdgeList {
+            n: self.n(),
+            groups: groups.to_vec(),
+            edges,
+        })
+        .0
+    }
+
+    /// Checks the invariants: every tie present on both sides with the same weight and layer,
+    /// no self-loops, no duplicates. Used by tests.
+    pub fn check_symmetric(&self) -> Result<(), String> {
+        for i in 0..self.n() {
+            let mut seen = Vec::new();
+            for s in self.range(i) {
+                let j = self.target[s];
+                if j as usize == i {
+                    return Err(format!("self-loop at {i}"));
+                }
+                if seen.contains(&j) {
+                    return Err(format!("duplicate tie {i}-{j}"));
+                }
+                seen.push(j);
+                match self.find(j, i as u32) {
+                    Some(b)
+                        if self.weight[b].to_bits() == self.weight[s].to_bits()
+                            && self.layer[b] == self.layer[s] => {}
+                    _ => return Err(format!("tie {i}-{j} is not symmetric")),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits `data` into consecutive mutable pieces, one per chunk of agents, cut at the agents'
+/// slab starts, so chunks can update their own slabs in parallel.
+pub fn split_by_agents<'a, T>(
+    mut data: &'a mut [T],
+    start: &[usize],
+    chunk: usize,
+) -> Vec<&'a mut [T]> {
+    let n = start.len() - 1;
+    let mut out = Vec::with_capacity(n.div_ceil(chunk));
+    let mut a = 0;
+    while a < n {
+        let b = (a + chunk).min(n);
+        let (head, tail) = data.split_at_mut(start[b] - start[a]);
+        out.push(head);
+        data = tail;
+        a = b;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Ties {
+        let edges = vec![
+            Edge {
+                a: 0,
+                b: 1,
+                weight: 0.5,
+                layer: Layer::Peer,
+            },
+            Edge {
+                a: 1,
+                b: 2,
+                weight: 0.5,
+                layer: Layer::Family,
+            },
+        ];
+        let (g, _) = Graph::from_edge_list(EdgeList {
+            n: 4,
+            groups: vec![0; 4],
+            edges,
+        });
+        Ties::from_graph(&g, 1)
+    }
+
+    #[test]
+    fn changes_keep_ties_symmetric() {
+        let mut t = small();
+        let changes = [
+            Change::Add(0, 3, Layer::Community, 0.3),
+            Change::Add(3, 0, Layer::Community, 0.3), // duplicate: ignored
+            Change::Add(2, 2, Layer::Peer, 0.3),      // self-loop: ignored
+            Change::Weaken(1, 2, 0.1),                // family ties are never dropped by weakening
+            Change::Drop(0, 1),
+        ];
+        let (added, removed) = t.apply(&changes, 0.1);
+        assert_eq!((added, removed), (1, 1));
+        t.check_symmetric().unwrap();
+        assert!(t.contains(0, 3) && t.contains(3, 0) && !t.contains(0, 1));
+        assert_eq!(t.edge_count(), 2);
+    }
+
+    #[test]
+    fn full_slabs_refuse_ties() {
+        let mut t = small();
+        // Agent 3 has 1 free slot; the second add must be refused.
+        t.apply(
+            &[
+                Change::Add(3, 0, Layer::Peer, 0.2),
+                Change::Add(3, 2, Layer::Peer, 0.2),
+            ],
+            0.0,
+        );
+        assert_eq!(t.refused, 1);
+        t.check_symmetric().unwrap();
+    }
+
+    #[test]
+    fn split_follows_slab_boundaries() {
+        let t = small();
+        let mut w = t.weight.clone();
+        let parts = split_by_agents(&mut w, &t.start, 3);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].len(), t.start[3]);
+    }
+}
