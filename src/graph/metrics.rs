@@ -154,7 +154,7 @@ pub fn components(g: &Graph) -> (u64, f64) {
         }
     }
     let labels = uf.into_labeling();
-    let mut sizes = vec![0u32; n];
+    let mut sizes = vec![0u64; n];
     for &r in &labels {
         sizes[r as usize] += 1;
     }

@@ -143,11 +143,11 @@ impl Graph {
     /// first occurrence's weight and layer), and sorts each agent's neighbours.
     ///
     /// Runs in O(n + m log d) time with a counting pass, so it scales to millions of agents.
-    /// The agents are split into contiguous ranges of about equal tie counts, built in
-    /// parallel: each range scans the whole list in order and keeps the entries that belong
-    /// to its agents, so every agent's entries arrive in list order and a stable sort by
-    /// neighbour puts a duplicate's first occurrence first. The result is therefore the same
-    /// for any number of threads or ranges.
+    /// The agents are split into one contiguous range per rayon thread (at most 32), of about
+    /// equal tie counts, built in parallel: each range scans the whole list in order (a cheap
+    /// sequential read) and keeps the entries that belong to its agents, so every agent's
+    /// entries arrive in list order and a stable sort by neighbour puts a duplicate's first
+    /// occurrence first. The result is therefore the same for any number of threads.
     pub fn from_edge_list(list: EdgeList) -> (Graph, BuildReport) {
         let EdgeList { n, groups, edges } = list;
         debug_assert_eq!(groups.len(), n);
@@ -167,7 +167,7 @@ impl Graph {
         }
         let total = counts[n];
         // Range boundaries: agent ids splitting the directed entries into equal shares.
-        let ranges = rayon::current_num_threads().clamp(1, 64);
+        let ranges = rayon::current_num_threads().clamp(1, 32);
         let mut bounds: Vec<usize> = (0..ranges)
             .map(|r| counts.partition_point(|&c| c < total / ranges * r).min(n))
             .collect();
@@ -176,6 +176,7 @@ impl Graph {
             .par_windows(2)
             .map(|w| BuildPart::build(w[0], w[1], &counts, &edges))
             .collect();
+        drop(edges);
         let mut offsets = Vec::with_capacity(n + 1);
         let kept: usize = parts.iter().map(|p| p.targets.len()).sum();
         let mut targets = Vec::with_capacity(kept);
@@ -274,10 +275,8 @@ impl BuildPart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    /// The original sequential builder, kept as a reference. Builds the CSR graph from raw ties: drops self-loops and duplicate pairs (keeping the
-    /// first occurrence's weight and layer), and sorts each agent's neighbours.
-    ///
-    /// Runs in O(n + m log d) time with a counting pass, so it scales to millions of agents.
+
+    /// The original sequential builder, kept as the reference the parallel one must match.
     fn reference_build(list: EdgeList) -> (Graph, BuildReport) {
         let EdgeList { n, groups, edges } = list;
         debug_assert_eq!(groups.len(), n);
