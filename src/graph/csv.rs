@@ -19,7 +19,9 @@
 //! * **Node table** (optional) — header with columns `id` and `group`; every id `0..n` must
 //!   appear exactly once, in any order, and `group` is a non-negative integer label. Then `n`
 //!   is the number of rows and an edge naming an id ≥ n is an error. Without a node table,
-//!   `n` is the largest id in the edge file plus one and every agent is in group 0.
+//!   `n` is the largest id in the edge file plus one and every agent is in group 0. Ids
+//!   index arrays directly, so sparse ids are expensive: an id of 10⁹ means 10⁹ agents
+//!   (tens of gigabytes once built); renumber such data, or give a node table, first.
 //!
 //! Self-loops and duplicate ties are not errors (surveys contain them); they are kept in the
 //! [`EdgeList`] and dropped, and counted, when the graph is built (see [`import`]).
@@ -129,9 +131,9 @@ pub enum CsvError {
     },
     /// An edge names an agent the node table does not have.
     #[error(
-        "{}:{line}: {column} {id}: id out of range (the node table has {n} agents, ids 0 to {})",
-        .file.display(),
-        .n.saturating_sub(1)
+        "{}:{line}: {column} {id}: id out of range (the node table lists {n} agents, so ids \
+         must be below {n})",
+        .file.display()
     )]
     IdOutOfRange {
         /// The edge file.
@@ -648,6 +650,7 @@ mod tests {
             msg.contains("edges.csv:3: target 4: id out of range"),
             "{msg}"
         );
+        assert!(msg.contains("must be below 4"), "{msg}");
     }
 
     #[test]

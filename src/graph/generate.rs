@@ -11,8 +11,10 @@
 //!
 //! * **Reproducible.** Every generator takes a `seed` and draws from one sequential
 //!   [`ChaCha8Rng`] stream, so its output is a pure function of the arguments: no thread
-//!   RNG, no dependence on thread count or platform word size. A run can be repeated exactly
-//!   from its configuration.
+//!   RNG, no parallelism, so no dependence on thread count, and integer draws are portable
+//!   across word sizes. A run can be repeated exactly from its configuration. (The geometric
+//!   skips use `f64::ln`; a platform whose libm rounds `ln` differently could in principle
+//!   shift a tie, so exact replication across platforms is only as good as libm.)
 //! * **Linear time.** Populations of millions of agents are the point of the CSR layout, so
 //!   nothing here loops over all pairs. Sparse Bernoulli graphs use geometric skipping
 //!   (Batagelj & Brandes 2005, "Efficient generation of large random networks"): instead of a
@@ -69,7 +71,7 @@ fn peer(a: u32, b: u32) -> Edge {
 /// vector rarely reallocates, capped so absurd requests fail by growing rather than upfront.
 fn reserve_for(expected: f64) -> usize {
     let slack = expected + 4.0 * expected.sqrt() + 16.0;
-    slack.min((1u64 << 28) as f64) as usize
+    slack.min((1u64 << 26) as f64) as usize
 }
 
 /// Calls `emit(k)`, in increasing order, for each index `k` in `0..total` independently with
@@ -121,7 +123,7 @@ fn bernoulli_triangle(size: u64, p: f64, rng: &mut ChaCha8Rng, mut emit: impl Fn
 
 /// Erdős–Rényi G(n, p) graph with `p = mean_degree / (n - 1)`: every pair of agents is tied
 /// independently with probability `p`. Agents are labelled into `groups` contiguous blocks
-/// (see [`contiguous_groups`]).
+/// (see [`contiguous_groups`]; 0 groups counts as 1).
 ///
 /// Uses geometric skipping over the n(n−1)/2 pairs, so time is O(n + m). The list never
 /// contains self-loops or duplicates.
@@ -158,7 +160,8 @@ pub fn erdos_renyi(n: usize, mean_degree: f64, groups: u32, seed: u64) -> EdgeLi
 /// Watts–Strogatz small-world graph: a ring lattice where each agent is tied to its `k / 2`
 /// nearest neighbours on each side, after which every lattice tie `(i, i + j)` keeps `i` and,
 /// with probability `rewire`, replaces `i + j` by an agent drawn uniformly from everyone
-/// except `i`. Agents are labelled into `groups` contiguous blocks.
+/// except `i`. Agents are labelled into `groups` contiguous blocks (see
+/// [`contiguous_groups`]; 0 groups counts as 1).
 ///
 /// Self-loops are avoided by construction. **Duplicates are not avoided**: a rewired tie can
 /// land on an existing neighbour, and [`Graph::from_edge_list`](super::Graph::from_edge_list)
@@ -208,7 +211,8 @@ pub fn watts_strogatz(n: usize, k: usize, rewire: f64, groups: u32, seed: u64) -
 
 /// Barabási–Albert preferential-attachment graph: starts from a clique on agents `0..=m`,
 /// then each later agent ties to `m` distinct earlier agents, each drawn with probability
-/// proportional to its current degree. Agents are labelled into `groups` contiguous blocks.
+/// proportional to its current degree. Agents are labelled into `groups` contiguous blocks
+/// (see [`contiguous_groups`]; 0 groups counts as 1).
 ///
 /// Linear time: every tie appends both endpoints to a list, and a uniform draw from that list
 /// is a degree-proportional draw of an agent. Repeated picks for the same new agent are
@@ -239,16 +243,26 @@ pub fn barabasi_albert(n: usize, m: usize, groups: u32, seed: u64) -> EdgeList {
     // stamp[t] == v means agent v already picked t. Ids are < u32::MAX, so MAX is "never".
     let mut stamp = vec![u32::MAX; n];
     let mut picked: Vec<u32> = Vec::with_capacity(m);
+    let mut draws: Vec<usize> = Vec::with_capacity(m);
     for v in clique..n {
         let v32 = v as u32;
         picked.clear();
         // m >= 1 here implies the clique has m + 1 >= 2 agents, so `endpoints` is non-empty
         // and holds at least m distinct agents: the loop terminates.
         while picked.len() < m {
-            let t = endpoints[rng.random_range(0..endpoints.len())];
-            if stamp[t as usize] != v32 {
-                stamp[t as usize] = v32;
-                picked.push(t);
+            // Draw exactly as many as are still missing, so the stream is consumed as by a
+            // one-at-a-time loop; batching only lets the (cache-missing) lookups overlap.
+            let len = endpoints.len();
+            draws.clear();
+            draws.extend((picked.len()..m).map(|_| rng.random_range(0..len)));
+            for d in draws.iter_mut() {
+                *d = endpoints[*d] as usize;
+            }
+            for &t in &draws {
+                if stamp[t] != v32 {
+                    stamp[t] = v32;
+                    picked.push(t as u32);
+                }
             }
         }
         for &t in &picked {
