@@ -109,7 +109,10 @@ fn table(r: &Report<'_>) -> String {
             "tie-visits/s",
             format!("{:.2} million", r.tie_visits_per_second / 1e6),
         ));
-        rows.push(("time per agent-tick", format!("{:.1} ns", r.ns_per_agent_tick)));
+        rows.push((
+            "time per agent-tick",
+            format!("{:.1} ns", r.ns_per_agent_tick),
+        ));
     }
     rows.push((
         "peak memory",

@@ -208,7 +208,14 @@ mod tests {
         let s = Streams::new(5, 1).tick(Purpose::named("align"), 9);
         let mut rng = s.rng_at(0);
         let one_by_one: Vec<u32> = (0..700).map(|_| rng.next_u32()).collect();
-        for (first, len) in [(0usize, 700usize), (1, 5), (3, 64), (13, 300), (63, 2), (64, 129)] {
+        for (first, len) in [
+            (0usize, 700usize),
+            (1, 5),
+            (3, 64),
+            (13, 300),
+            (63, 2),
+            (64, 129),
+        ] {
             let mut part = vec![0u32; len];
             s.fill(first, 1, &mut part);
             assert_eq!(&part[..], &one_by_one[first..first + len], "{first}+{len}");
