@@ -273,6 +273,7 @@ struct ChunkOut {
 }
 
 /// The withdrawal model for one replicate.
+#[derive(Clone)]
 pub struct Withdrawal {
     /// Parameters.
     pub p: WParams,
