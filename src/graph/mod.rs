@@ -12,6 +12,7 @@ pub mod csv;
 pub mod generate;
 pub mod metrics;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// The kind of relationship a tie stands for.
@@ -143,7 +144,141 @@ impl Graph {
     /// first occurrence's weight and layer), and sorts each agent's neighbours.
     ///
     /// Runs in O(n + m log d) time with a counting pass, so it scales to millions of agents.
+    /// The agents are split into one contiguous range per rayon thread (at most 32), of about
+    /// equal tie counts, built in parallel: each range scans the whole list in order (a cheap
+    /// sequential read) and keeps the entries that belong to its agents, so every agent's
+    /// entries arrive in list order and a stable sort by neighbour puts a duplicate's first
+    /// occurrence first. The result is therefore the same for any number of threads.
     pub fn from_edge_list(list: EdgeList) -> (Graph, BuildReport) {
+        let EdgeList { n, groups, edges } = list;
+        debug_assert_eq!(groups.len(), n);
+        let mut report = BuildReport::default();
+        // Count both directions of every non-loop tie.
+        let mut counts = vec![0usize; n + 1];
+        for e in &edges {
+            if e.a == e.b {
+                report.self_loops_dropped += 1;
+                continue;
+            }
+            counts[e.a as usize + 1] += 1;
+            counts[e.b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            counts[i + 1] += counts[i];
+        }
+        let total = counts[n];
+        // Range boundaries: agent ids splitting the directed entries into equal shares.
+        let ranges = rayon::current_num_threads().clamp(1, 32);
+        let mut bounds: Vec<usize> = (0..ranges)
+            .map(|r| counts.partition_point(|&c| c < total / ranges * r).min(n))
+            .collect();
+        bounds.push(n);
+        let parts: Vec<BuildPart> = bounds
+            .par_windows(2)
+            .map(|w| BuildPart::build(w[0], w[1], &counts, &edges))
+            .collect();
+        drop(edges);
+        let mut offsets = Vec::with_capacity(n + 1);
+        let kept: usize = parts.iter().map(|p| p.targets.len()).sum();
+        let mut targets = Vec::with_capacity(kept);
+        let mut weights = Vec::with_capacity(kept);
+        let mut layers = Vec::with_capacity(kept);
+        offsets.push(0);
+        let mut directed_dups = 0u64;
+        for part in parts {
+            for d in part.degrees {
+                offsets.push(offsets[offsets.len() - 1] + d);
+            }
+            targets.extend_from_slice(&part.targets);
+            weights.extend_from_slice(&part.weights);
+            layers.extend_from_slice(&part.layers);
+            directed_dups += part.directed_dups;
+        }
+        // Each duplicate undirected tie shows up once in each endpoint's list.
+        report.duplicates_dropped = directed_dups / 2;
+        (
+            Graph {
+                offsets,
+                targets,
+                weights,
+                layers,
+                groups,
+            },
+            report,
+        )
+    }
+}
+
+/// The CSR rows of agents `lo..hi`, built by [`Graph::from_edge_list`].
+struct BuildPart {
+    degrees: Vec<usize>,
+    targets: Vec<u32>,
+    weights: Vec<f32>,
+    layers: Vec<u8>,
+    directed_dups: u64,
+}
+
+impl BuildPart {
+    /// `counts` are the prefix sums of directed entries per agent (before deduplication).
+    fn build(lo: usize, hi: usize, counts: &[usize], edges: &[Edge]) -> BuildPart {
+        let base = counts[lo];
+        let len = counts[hi] - base;
+        let span = hi - lo;
+        // (neighbour, weight, layer) per directed entry, grouped by agent, in list order.
+        let mut entries: Vec<(u32, f32, u8)> = vec![(0, 0.0, 0); len];
+        let mut cursor: Vec<usize> = counts[lo..hi].iter().map(|&c| c - base).collect();
+        for e in edges {
+            if e.a == e.b {
+                continue;
+            }
+            let layer = e.layer as u8;
+            let ia = (e.a as usize).wrapping_sub(lo);
+            if ia < span {
+                entries[cursor[ia]] = (e.b, e.weight, layer);
+                cursor[ia] += 1;
+            }
+            let ib = (e.b as usize).wrapping_sub(lo);
+            if ib < span {
+                entries[cursor[ib]] = (e.a, e.weight, layer);
+                cursor[ib] += 1;
+            }
+        }
+        drop(cursor);
+        let mut part = BuildPart {
+            degrees: Vec::with_capacity(span),
+            targets: Vec::with_capacity(len),
+            weights: Vec::with_capacity(len),
+            layers: Vec::with_capacity(len),
+            directed_dups: 0,
+        };
+        for i in lo..hi {
+            let slice = &mut entries[counts[i] - base..counts[i + 1] - base];
+            // Stable: among duplicates the first occurrence stays first.
+            slice.sort_by_key(|entry| entry.0);
+            let before = part.targets.len();
+            let mut last: Option<u32> = None;
+            for &(t, w, l) in slice.iter() {
+                if last == Some(t) {
+                    part.directed_dups += 1;
+                    continue;
+                }
+                last = Some(t);
+                part.targets.push(t);
+                part.weights.push(w);
+                part.layers.push(l);
+            }
+            part.degrees.push(part.targets.len() - before);
+        }
+        part
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The original sequential builder, kept as the reference the parallel one must match.
+    fn reference_build(list: EdgeList) -> (Graph, BuildReport) {
         let EdgeList { n, groups, edges } = list;
         debug_assert_eq!(groups.len(), n);
         let mut report = BuildReport::default();
@@ -210,11 +345,6 @@ impl Graph {
             report,
         )
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     fn edge(a: u32, b: u32) -> Edge {
         Edge {
@@ -240,6 +370,44 @@ mod tests {
         for i in 0..g.n() {
             for &j in g.neighbors(i) {
                 assert!(g.neighbors(j as usize).contains(&(i as u32)));
+            }
+        }
+    }
+
+    #[test]
+    fn parallel_build_equals_sequential_reference() {
+        use crate::graph::generate;
+        let mut lists = vec![
+            generate::watts_strogatz(3000, 8, 0.5, 3, 1),
+            generate::barabasi_albert(20_000, 3, 2, 1),
+            generate::erdos_renyi(0, 1.0, 1, 1),
+            generate::erdos_renyi(50, 60.0, 1, 1),
+        ];
+        // Many duplicates in both directions with varying weights and layers, and loops.
+        let mut messy = generate::erdos_renyi(300, 8.0, 2, 5);
+        let copy = messy.edges.clone();
+        for (k, e) in copy.iter().enumerate() {
+            messy.edges.push(Edge {
+                a: e.b,
+                b: e.a,
+                weight: 0.5,
+                layer: Layer::ALL[k % 4],
+            });
+            if k % 3 == 0 {
+                messy.edges.push(edge(e.a, e.a));
+            }
+        }
+        messy.edges.rotate_left(100);
+        lists.push(messy);
+        for list in lists {
+            let expected = reference_build(list.clone());
+            for threads in [1, 2, 3] {
+                let got = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| Graph::from_edge_list(list.clone()));
+                assert_eq!(got, expected);
             }
         }
     }
