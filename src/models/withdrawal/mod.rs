@@ -18,6 +18,7 @@
 pub mod association;
 pub mod mechanisms;
 pub mod params;
+pub mod policy;
 pub mod population;
 pub mod ties;
 
@@ -54,6 +55,7 @@ pub fn validate(p: &Params) -> Result<()> {
             message: "`population.supportive_share` + `population.rejecting_share` must be at most 1 (the rest are overprotective)".into(),
         });
     }
+    crate::policy::Schedule::from_params(p)?;
     if p.i64("withdrawal.report_age_min") > p.i64("withdrawal.report_age_max") {
         return Err(Error::Scenario {
             location: at("withdrawal.report_age_min"),
@@ -74,6 +76,7 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
         exec,
         |streams| {
             let mut m = Withdrawal::new(p.clone(), streams);
+            m.install_policy(&scenario.params);
             m.burn_in(exec);
             Ok(m)
         },
@@ -233,9 +236,24 @@ pub struct Withdrawal {
     pub episodes: Vec<u16>,
     ties_added: u64,
     ties_removed: u64,
+    /// Policy levers and their state (inactive unless the scenario funds them).
+    pub policy: policy::PolicyState,
 }
 
 impl Withdrawal {
+    /// Sets up the policy levers the scenario funds (they act from tick 1 on, after burn-in).
+    pub fn install_policy(&mut self, params: &Params) {
+        let schools = self.neighbourhoods.offsets.len() - 1;
+        let seed = self.streams.seed_for(policy::POLICY);
+        self.policy = policy::PolicyState::new(
+            params,
+            self.n(),
+            self.households.parenting.len(),
+            schools,
+            seed,
+        );
+    }
+
     /// Builds the population of one replicate (tick 0 before burn-in).
     pub fn new(p: WParams, streams: Streams) -> Withdrawal {
         let pop = population::build(&p, &streams);
@@ -257,6 +275,7 @@ impl Withdrawal {
             episodes: Vec::new(),
             ties_added: 0,
             ties_removed: 0,
+            policy: policy::PolicyState::default(),
         }
     }
 
@@ -308,6 +327,7 @@ impl Withdrawal {
         if self.p.on.aging {
             self.phase_life();
         }
+        self.phase_policy();
     }
 
     fn in_person(layer: u8) -> bool {
@@ -377,6 +397,7 @@ impl Withdrawal {
             &self.days,
         );
         let nb = &self.neighbourhoods;
+        let pol = &self.policy;
         let mut next = std::mem::take(&mut self.next);
         let chunks = next.chunks();
         let work = |(c, ch): (usize, StateChunk<'_>)| -> ChunkOut {
@@ -432,7 +453,8 @@ impl Withdrawal {
                 let (mut trad, mut cyber) = (false, false);
                 if p.on.bullying && youth {
                     // Bullies met at school without a tie, plus bullying contacts.
-                    let exposure = p.school_contacts * school_bullies[t.neighbourhood[i] as usize];
+                    let h = t.neighbourhood[i] as usize;
+                    let exposure = p.school_contacts * school_bullies[h] * pol.bullying_factor(h);
                     let target = mechanisms::targeting(
                         t.shyness[i] as f64,
                         s.contact[i] as f64,
@@ -505,7 +527,7 @@ impl Withdrawal {
                     mechanisms::loneliness(
                         &p.lonely,
                         s.loneliness[i] as f64,
-                        nb.lonely_effect[t.neighbourhood[i] as usize] as f64,
+                        (nb.lonely_effect[t.neighbourhood[i] as usize] - pol.benefit_of(i)) as f64,
                         felt,
                         rej,
                         spread,
@@ -547,20 +569,33 @@ impl Withdrawal {
                 ch.flags[k] = fl;
                 // Substance use.
                 if p.on.substance_use {
-                    let share = if person_ties > 0 {
+                    let mut share = if person_ties > 0 {
                         recovery_ties as f64 / person_ties as f64
                     } else {
                         0.0
                     };
+                    let member = pol.is_member(i);
+                    if member {
+                        share = share.max(0.5); // a standing mutual-aid group
+                    }
+                    let relief = if pol.in_service(i) {
+                        pol.levers
+                            .as_ref()
+                            .map_or(0.0, |l| l.service_craving as f64)
+                    } else {
+                        0.0
+                    };
                     let cr =
-                        mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share);
+                        (mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share)
+                            - p.substance.rate * relief)
+                            .clamp(0.0, 1.0);
                     ch.craving[k] = cr as f32;
                     ch.substance[k] = mechanisms::substance_transition(
                         &p.substance,
                         s.substance[i],
                         cr,
                         t.age[i],
-                        recovery_ties > 0,
+                        recovery_ties > 0 || member,
                         w[3],
                     );
                 } else {
@@ -983,6 +1018,34 @@ impl Model for Withdrawal {
         rec.put("bonding_ties_per_agent", share(y.bonding, n));
         rec.put("bridging_ties_per_agent", share(y.bridging, n));
         rec.put("mean_degree", share(y.degree, n));
+        rec.put("hikikomori_count", y.hik as f64);
+        let pol = &self.policy;
+        rec.put("policy_spend_cumulative", pol.ledger.total_spent());
+        for lever in crate::policy::Lever::ALL {
+            rec.put(
+                &format!("spend.{}", lever.name()),
+                pol.ledger.spent_total[lever as usize],
+            );
+            rec.put(
+                &format!("unspent.{}", lever.name()),
+                pol.ledger.unspent_total[lever as usize],
+            );
+        }
+        rec.put(
+            "in_service",
+            pol.service_left.iter().filter(|&&w| w > 0).count() as f64,
+        );
+        rec.put("service_unused_places", pol.unused_places as f64);
+        rec.put("event_attendees", pol.attendees as f64);
+        rec.put(
+            "recovery_group_members",
+            pol.member.iter().filter(|&&m| m == 1).count() as f64,
+        );
+        rec.put("households_reached", pol.households_reached as f64);
+        rec.put(
+            "schools_covered",
+            pol.covered.iter().filter(|&&c| c == 1).count() as f64,
+        );
         let tick = rec.tick();
         if tick % self.p.network_every == 0 {
             let ei = if y.bonding + y.bridging > 0 {
