@@ -6,7 +6,8 @@
 //! - [`engine`]: the deterministic parallel tick loop and keyed random streams;
 //! - [`models`]: the SISa reference model and the withdrawal model;
 //! - [`policy`]: levers, budgets and funding schedules;
-//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically.
+//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
+//! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -16,6 +17,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod engine;
 pub mod error;
 pub mod graph;

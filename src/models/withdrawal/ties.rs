@@ -79,6 +79,18 @@ impl Ties {
         self.start[i]..self.start[i] + self.len[i] as usize
     }
 
+    /// Agent `i`'s live ties as parallel slices (targets, strengths, layers): iterating these
+    /// zipped checks bounds once per agent rather than three times per tie.
+    #[inline]
+    pub fn slab(&self, i: usize) -> (&[u32], &[f32], &[u8]) {
+        let r = self.range(i);
+        (
+            &self.target[r.clone()],
+            &self.weight[r.clone()],
+            &self.layer[r],
+        )
+    }
+
     /// Degree of agent `i`.
     #[inline]
     pub fn degree(&self, i: usize) -> usize {
