@@ -123,7 +123,16 @@ fn check_mean_field(graph_sets: &[&str]) {
 }
 
 #[test]
-fn dense_random_graph_settles_at_the_mean_field_fixed_point() {
+fn dense_erdos_renyi_graph_settles_at_the_mean_field_fixed_point() {
+    check_mean_field(&[
+        "graph.kind=erdos_renyi",
+        "graph.n=3000",
+        "graph.mean_degree=100",
+    ]);
+}
+
+#[test]
+fn fully_rewired_watts_strogatz_graph_settles_at_the_mean_field_fixed_point() {
     check_mean_field(&[
         "graph.kind=watts_strogatz",
         "graph.n=3000",
@@ -180,15 +189,12 @@ fn plain_sisa(
     counts
 }
 
-#[test]
-fn engine_matches_a_plain_implementation_tick_by_tick() {
+/// Runs the engine and the plain loop on the graph `graph_sets` and compares every tick.
+fn check_docking(graph_sets: &[&str], n: usize) {
     let (a, beta, g, i0) = (0.01, 0.15, 0.2, 0.05);
     let ticks = 60;
-    let sets = [
-        "graph.kind=watts_strogatz".to_string(),
-        "graph.n=2000".to_string(),
-        "graph.k=6".to_string(),
-        "graph.rewire=0.1".to_string(),
+    let mut sets: Vec<String> = graph_sets.iter().map(|s| s.to_string()).collect();
+    sets.extend([
         format!("sisa.a={a}"),
         format!("sisa.beta={beta}"),
         format!("sisa.g={g}"),
@@ -196,11 +202,11 @@ fn engine_matches_a_plain_implementation_tick_by_tick() {
         format!("ticks={ticks}"),
         "replicates=3".to_string(),
         "seed=77".to_string(),
-    ];
+    ]);
     let set_refs: Vec<&str> = sets.iter().map(String::as_str).collect();
     let s = scenario(&set_refs);
     let graph = graph_of(&s);
-    assert_eq!(graph.n(), 2000);
+    assert_eq!(graph.n(), n);
 
     let engine = engine_series(&s, "infected");
     let mut finals = Vec::new();
@@ -217,8 +223,8 @@ fn engine_matches_a_plain_implementation_tick_by_tick() {
         );
         if let Some(t) = (0..plain.len()).find(|&t| plain[t] != engine_counts[t]) {
             panic!(
-                "replicate {r}: infected count differs first at tick {t}: plain loop {}, engine {}\n  \
-                 plain:  {plain:?}\n  engine: {engine_counts:?}",
+                "{graph_sets:?}, replicate {r}: infected count differs first at tick {t}: \
+                 plain loop {}, engine {}\n  plain:  {plain:?}\n  engine: {engine_counts:?}",
                 plain[t], engine_counts[t]
             );
         }
@@ -226,14 +232,36 @@ fn engine_matches_a_plain_implementation_tick_by_tick() {
         let max = *plain.iter().max().unwrap();
         let min = *plain.iter().min().unwrap();
         assert!(
-            min < max && max < graph.n() as u64 && plain[ticks as usize] > plain[0],
-            "replicate {r}: series too flat to be a useful check: {plain:?}"
+            min < max && max < n as u64 && plain[ticks as usize] > plain[0],
+            "{graph_sets:?}, replicate {r}: series too flat to be a useful check: {plain:?}"
         );
         finals.push(plain[ticks as usize]);
     }
     // Replicates draw from different streams.
     assert!(
         finals.windows(2).any(|w| w[0] != w[1]),
-        "all replicates ended with the same count {finals:?}"
+        "{graph_sets:?}: all replicates ended with the same count {finals:?}"
+    );
+}
+
+#[test]
+fn engine_matches_a_plain_implementation_on_a_small_world() {
+    check_docking(
+        &[
+            "graph.kind=watts_strogatz",
+            "graph.n=2000",
+            "graph.k=6",
+            "graph.rewire=0.1",
+        ],
+        2000,
+    );
+}
+
+#[test]
+fn engine_matches_a_plain_implementation_on_a_scale_free_graph() {
+    // Hubs exercise large numbers of infected neighbours; 5000 agents span two engine chunks.
+    check_docking(
+        &["graph.kind=barabasi_albert", "graph.n=5000", "graph.m=2"],
+        5000,
     );
 }
