@@ -409,6 +409,12 @@ impl Withdrawal {
     fn phase_days(&mut self, exec: Exec) {
         let stream = self.streams.tick(DAYS, self.clock);
         let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+        // A contact shock (e.g. a pandemic) lowers everyone's pull to go out while it lasts.
+        let mut days_params = p.days;
+        if self.tick >= p.shock_start && self.tick < p.shock_start + p.shock_weeks {
+            days_params.base -= p.shock_days_out;
+        }
+        let days_params = &days_params;
         let mut days = std::mem::take(&mut self.days);
         par::for_each_chunk(exec, &mut days, |first, out| {
             let mut words = [0u32; CHUNK];
@@ -447,7 +453,7 @@ impl Withdrawal {
                     male: t.male[i] == 1,
                     young_adult: band(t.age[i]) == 1,
                 };
-                *d = mechanisms::days_out(&p.days, &x, words[k]);
+                *d = mechanisms::days_out(days_params, &x, words[k]);
             }
         });
         self.days = days;
@@ -459,6 +465,12 @@ impl Withdrawal {
         let tick = self.tick as i32;
         let school_bullies = self.school_bully_shares(exec);
         let school_bullies = &school_bullies;
+        // Screen-time trend (e.g. a smartphone rollout) for ages 12-29 from tick 0 on.
+        let mut screen_params = self.p.screen;
+        let trend = self.p.screen_trend * (self.tick.max(0) as f64 / 52.0);
+        screen_params.base[0] += trend;
+        screen_params.base[1] += trend;
+        let screen_params = &screen_params;
         let (t, hh, s, ties, p, days) = (
             &self.traits,
             &self.households,
@@ -568,7 +580,14 @@ impl Withdrawal {
                         | if trad { flag::TRAD_NOW } else { 0 }
                         | if cyber { flag::CYBER_NOW } else { 0 };
                     // The bully-victim tie weakens: one bullying contact, chosen by a word.
-                    let is_bully = |sl: &usize| t.bully[ties.target[*sl] as usize] == 1;
+                    // Only a bullying peer's school or online tie is damaged, never a household tie.
+                    let is_bully = |sl: &usize| {
+                        let j = ties.target[*sl] as usize;
+                        let layer = ties.layer[*sl];
+                        t.bully[j] == 1
+                            && t.age[j] <= 17
+                            && (layer == Layer::Peer as u8 || layer == Layer::Online as u8)
+                    };
                     let count = ties.range(i).filter(is_bully).count();
                     if let Some(sl) = ties
                         .range(i)
@@ -616,7 +635,7 @@ impl Withdrawal {
                 let h = t.household[i] as usize;
                 ch.screen[k] = if p.on.screen_time {
                     mechanisms::screen(
-                        &p.screen,
+                        screen_params,
                         si as f64,
                         band(t.age[i]),
                         lon,
@@ -849,7 +868,28 @@ impl Withdrawal {
             let t = &mut self.traits;
             t.age[i] += 1;
             if t.age[i] == 18 {
+                // Leaving school: work or education with the band's share, with new
+                // colleagues among the neighbourhood's adults.
                 t.role[i] = population::draw_role(&self.p, 18, rng.random());
+                if t.role[i] == 1 {
+                    let members = self.neighbourhoods.of(t.neighbourhood[i]);
+                    let mut made = 0;
+                    for _ in 0..4 * self.p.ties_work {
+                        if made >= self.p.ties_work {
+                            break;
+                        }
+                        let k = members[rng.random_range(0..members.len())];
+                        if k as usize != i && t.age[k as usize] >= 18 && t.role[k as usize] == 1 {
+                            changes.push(Change::Add(
+                                i as u32,
+                                k,
+                                Layer::Peer,
+                                self.p.initial_weight,
+                            ));
+                            made += 1;
+                        }
+                    }
+                }
             }
             if t.age[i] <= 64 {
                 continue;
@@ -885,12 +925,28 @@ impl Withdrawal {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
                 }
             }
+            // The newcomer makes a full starting set of ties itself (at setup each agent
+            // proposed half and received half): school, community and online.
             let members = self.neighbourhoods.of(t.neighbourhood[i]);
-            for _ in 0..self.p.ties_school {
-                let k = members[rng.random_range(0..members.len())];
-                if t.age[k as usize] <= 17 {
-                    changes.push(Change::Add(i as u32, k, Layer::Peer, self.p.initial_weight));
+            let w0 = self.p.initial_weight;
+            let mut made = 0;
+            for _ in 0..4 * self.p.ties_school {
+                if made >= self.p.ties_school {
+                    break;
                 }
+                let k = members[rng.random_range(0..members.len())];
+                if k as usize != i && t.age[k as usize] <= 17 {
+                    changes.push(Change::Add(i as u32, k, Layer::Peer, w0));
+                    made += 1;
+                }
+            }
+            for _ in 0..self.p.ties_community {
+                let k = members[rng.random_range(0..members.len())];
+                changes.push(Change::Add(i as u32, k, Layer::Community, w0));
+            }
+            for _ in 0..self.p.ties_online {
+                let k = rng.random_range(0..self.p.n as u32);
+                changes.push(Change::Add(i as u32, k, Layer::Online, w0));
             }
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);
