@@ -87,6 +87,14 @@ pub enum Error {
     /// A model could not be built from valid parameters (e.g. a population too small).
     #[error("{0}")]
     Model(String),
+    /// A chart could not be drawn or encoded (nothing is written under its name).
+    #[error("cannot draw chart {}: {message}", path.display())]
+    Chart {
+        /// The file that was to be written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl Error {

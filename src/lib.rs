@@ -5,6 +5,7 @@
 //! - [`graph`]: the population graph in flat CSR arrays, generators, CSV import, metrics;
 //! - [`engine`]: the deterministic parallel tick loop and keyed random streams;
 //! - [`models`]: the SISa reference model and the withdrawal model;
+//! - [`policy`]: levers, budgets and funding schedules;
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //!
@@ -22,6 +23,7 @@ pub mod error;
 pub mod graph;
 pub mod models;
 pub mod output;
+pub mod policy;
 pub mod run;
 pub mod scenario;
 pub mod stats;

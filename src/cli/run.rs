@@ -77,6 +77,13 @@ pub fn run(
 
 pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
     let s = load(args)?;
+    // An imported graph is part of the input: read it so bad rows are caught here too.
+    if s.params.applies("graph.path") {
+        if let Some(path) = s.params.opt_str("graph.path") {
+            let nodes = s.params.opt_str("graph.nodes").map(std::path::Path::new);
+            cocoon::graph::csv::import(std::path::Path::new(path), nodes)?;
+        }
+    }
     println!(
         "{}: ok (model {}, {} ticks, {} replicate(s), seed {})",
         args.file.display(),

@@ -47,7 +47,7 @@ pub struct ImportReport {
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
     /// The file could not be opened or read (or is not UTF-8).
-    #[error("{}: {source}", .path.display())]
+    #[error("cannot read {}", .path.display())]
     Io {
         /// The file.
         path: PathBuf,

@@ -1,5 +1,5 @@
-//! Results on disk: long-form time series, replicate summaries, graph metrics and the run
-//! manifest. Files are rendered to memory first and each is written atomically, so a run either
+//! Results on disk: long-form time series, replicate summaries, graph metrics, charts
+//! ([`charts`]) and the run manifest. Files are rendered to memory first and each is written atomically, so a run either
 //! leaves complete files or none under their final names.
 //!
 //! Everything that reaches a file is ordered (replicate, tick, recording order; sorted maps),
@@ -7,6 +7,7 @@
 //! same bytes.
 
 pub mod atomic;
+pub mod charts;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -170,8 +171,9 @@ fn json<T: Serialize>(value: &T) -> String {
     s
 }
 
-/// Writes all result files of a run to `dir` (created if needed). The manifest goes last, so
-/// its presence means the other files are complete.
+/// Writes all result files of a run to `dir` (created if needed), charts under `charts/`.
+/// The manifest goes last, so its presence means the other files are complete. Returns the
+/// names written, relative to `dir`.
 pub fn write_run(
     dir: &Path,
     scenario: &Scenario,
@@ -202,8 +204,10 @@ pub fn write_run(
     for (name, text) in &files {
         atomic::write(&dir.join(name), text.as_bytes())?;
     }
-    let mut names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
-    names.push("manifest.json");
+    let chart_paths = charts::run_charts(dir, &scenario.model, &result.series)?;
+    let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+    names.extend(chart_paths.iter().map(|p| relative_name(dir, p)));
+    names.push("manifest.json".into());
     let (version, git_commit) = build_info();
     let manifest = Manifest {
         scenario: &scenario.name,
@@ -215,8 +219,17 @@ pub fn write_run(
         git_commit,
         run: info,
         resolved: scenario.record(),
-        files: names.clone(),
+        files: names.iter().map(String::as_str).collect(),
     };
     atomic::write(&dir.join("manifest.json"), json(&manifest).as_bytes())?;
-    Ok(names.into_iter().map(String::from).collect())
+    Ok(names)
+}
+
+/// `path` relative to `dir`, with `/` between components (as the manifest lists files).
+fn relative_name(dir: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(dir).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -18,6 +18,7 @@
 pub mod association;
 pub mod mechanisms;
 pub mod params;
+pub mod policy;
 pub mod population;
 pub mod ties;
 
@@ -54,6 +55,7 @@ pub fn validate(p: &Params) -> Result<()> {
             message: "`population.supportive_share` + `population.rejecting_share` must be at most 1 (the rest are overprotective)".into(),
         });
     }
+    crate::policy::Schedule::from_params(p)?;
     if p.i64("withdrawal.report_age_min") > p.i64("withdrawal.report_age_max") {
         return Err(Error::Scenario {
             location: at("withdrawal.report_age_min"),
@@ -74,6 +76,7 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
         exec,
         |streams| {
             let mut m = Withdrawal::new(p.clone(), streams);
+            m.install_policy(&scenario.params);
             m.burn_in(exec);
             Ok(m)
         },
@@ -303,9 +306,24 @@ pub struct Withdrawal {
     pub episodes: Vec<u16>,
     ties_added: u64,
     ties_removed: u64,
+    /// Policy levers and their state (inactive unless the scenario funds them).
+    pub policy: policy::PolicyState,
 }
 
 impl Withdrawal {
+    /// Sets up the policy levers the scenario funds (they act from tick 1 on, after burn-in).
+    pub fn install_policy(&mut self, params: &Params) {
+        let schools = self.neighbourhoods.offsets.len() - 1;
+        let seed = self.streams.seed_for(policy::POLICY);
+        self.policy = policy::PolicyState::new(
+            params,
+            self.n(),
+            self.households.parenting.len(),
+            schools,
+            seed,
+        );
+    }
+
     /// Builds the population of one replicate (tick 0 before burn-in).
     pub fn new(p: WParams, streams: Streams) -> Withdrawal {
         let pop = population::build(&p, &streams);
@@ -329,6 +347,7 @@ impl Withdrawal {
             episodes: Vec::new(),
             ties_added: 0,
             ties_removed: 0,
+            policy: policy::PolicyState::default(),
         }
     }
 
@@ -380,6 +399,7 @@ impl Withdrawal {
         if self.p.on.aging {
             self.phase_life();
         }
+        self.phase_policy();
     }
 
     fn in_person(layer: u8) -> bool {
@@ -390,6 +410,12 @@ impl Withdrawal {
     fn phase_days(&mut self, exec: Exec) {
         let stream = self.streams.tick(DAYS, self.clock);
         let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+        // A contact shock (e.g. a pandemic) lowers everyone's pull to go out while it lasts.
+        let mut days_params = p.days;
+        if self.tick >= p.shock_start && self.tick < p.shock_start + p.shock_weeks {
+            days_params.base -= p.shock_days_out;
+        }
+        let days_params = &days_params;
         let mut days = std::mem::take(&mut self.days);
         par::for_each_chunk(exec, &mut days, |first, out| {
             let mut words = [0u32; CHUNK];
@@ -428,7 +454,7 @@ impl Withdrawal {
                     male: t.male[i] == 1,
                     young_adult: band(t.age[i]) == 1,
                 };
-                *d = mechanisms::days_out(&p.days, &x, words[k]);
+                *d = mechanisms::days_out(days_params, &x, words[k]);
             }
         });
         self.days = days;
@@ -440,6 +466,12 @@ impl Withdrawal {
         let tick = self.tick as i32;
         let school_bullies = self.school_bully_shares(exec);
         let school_bullies = &school_bullies;
+        // Screen-time trend (e.g. a smartphone rollout) for ages 12-29 from tick 0 on.
+        let mut screen_params = self.p.screen;
+        let trend = self.p.screen_trend * (self.tick.max(0) as f64 / 52.0);
+        screen_params.base[0] += trend;
+        screen_params.base[1] += trend;
+        let screen_params = &screen_params;
         let (t, hh, s, ties, p, days) = (
             &self.traits,
             &self.households,
@@ -449,6 +481,7 @@ impl Withdrawal {
             &self.days,
         );
         let nb = &self.neighbourhoods;
+        let pol = &self.policy;
         let mut peer_buf = std::mem::take(&mut self.peers);
         Peer::gather(exec, &mut peer_buf, t, s, days);
         let peers = &peer_buf[..];
@@ -507,7 +540,8 @@ impl Withdrawal {
                 let (mut trad, mut cyber) = (false, false);
                 if p.on.bullying && youth {
                     // Bullies met at school without a tie, plus bullying contacts.
-                    let exposure = p.school_contacts * school_bullies[t.neighbourhood[i] as usize];
+                    let h = t.neighbourhood[i] as usize;
+                    let exposure = p.school_contacts * school_bullies[h] * pol.bullying_factor(h);
                     let target = mechanisms::targeting(
                         t.shyness[i] as f64,
                         s.contact[i] as f64,
@@ -547,7 +581,14 @@ impl Withdrawal {
                         | if trad { flag::TRAD_NOW } else { 0 }
                         | if cyber { flag::CYBER_NOW } else { 0 };
                     // The bully-victim tie weakens: one bullying contact, chosen by a word.
-                    let is_bully = |sl: &usize| t.bully[ties.target[*sl] as usize] == 1;
+                    // Only a bullying peer's school or online tie is damaged, never a household tie.
+                    let is_bully = |sl: &usize| {
+                        let j = ties.target[*sl] as usize;
+                        let layer = ties.layer[*sl];
+                        t.bully[j] == 1
+                            && t.age[j] <= 17
+                            && (layer == Layer::Peer as u8 || layer == Layer::Online as u8)
+                    };
                     let count = ties.range(i).filter(is_bully).count();
                     if let Some(sl) = ties
                         .range(i)
@@ -580,7 +621,7 @@ impl Withdrawal {
                     mechanisms::loneliness(
                         &p.lonely,
                         s.loneliness[i] as f64,
-                        nb.lonely_effect[t.neighbourhood[i] as usize] as f64,
+                        (nb.lonely_effect[t.neighbourhood[i] as usize] - pol.benefit_of(i)) as f64,
                         felt,
                         rej,
                         spread,
@@ -595,7 +636,7 @@ impl Withdrawal {
                 let h = t.household[i] as usize;
                 ch.screen[k] = if p.on.screen_time {
                     mechanisms::screen(
-                        &p.screen,
+                        screen_params,
                         si as f64,
                         band(t.age[i]),
                         lon,
@@ -622,20 +663,33 @@ impl Withdrawal {
                 ch.flags[k] = fl;
                 // Substance use.
                 if p.on.substance_use {
-                    let share = if person_ties > 0 {
+                    let mut share = if person_ties > 0 {
                         recovery_ties as f64 / person_ties as f64
                     } else {
                         0.0
                     };
+                    let member = pol.is_member(i);
+                    if member {
+                        share = share.max(0.5); // a standing mutual-aid group
+                    }
+                    let relief = if pol.in_service(i) {
+                        pol.levers
+                            .as_ref()
+                            .map_or(0.0, |l| l.service_craving as f64)
+                    } else {
+                        0.0
+                    };
                     let cr =
-                        mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share);
+                        (mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share)
+                            - p.substance.rate * relief)
+                            .clamp(0.0, 1.0);
                     ch.craving[k] = cr as f32;
                     ch.substance[k] = mechanisms::substance_transition(
                         &p.substance,
                         s.substance[i],
                         cr,
                         t.age[i],
-                        recovery_ties > 0,
+                        recovery_ties > 0 || member,
                         w[3],
                     );
                 } else {
@@ -815,7 +869,28 @@ impl Withdrawal {
             let t = &mut self.traits;
             t.age[i] += 1;
             if t.age[i] == 18 {
+                // Leaving school: work or education with the band's share, with new
+                // colleagues among the neighbourhood's adults.
                 t.role[i] = population::draw_role(&self.p, 18, rng.random());
+                if t.role[i] == 1 {
+                    let members = self.neighbourhoods.of(t.neighbourhood[i]);
+                    let mut made = 0;
+                    for _ in 0..4 * self.p.ties_work {
+                        if made >= self.p.ties_work {
+                            break;
+                        }
+                        let k = members[rng.random_range(0..members.len())];
+                        if k as usize != i && t.age[k as usize] >= 18 && t.role[k as usize] == 1 {
+                            changes.push(Change::Add(
+                                i as u32,
+                                k,
+                                Layer::Peer,
+                                self.p.initial_weight,
+                            ));
+                            made += 1;
+                        }
+                    }
+                }
             }
             if t.age[i] <= 64 {
                 continue;
@@ -851,12 +926,28 @@ impl Withdrawal {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
                 }
             }
+            // The newcomer makes a full starting set of ties itself (at setup each agent
+            // proposed half and received half): school, community and online.
             let members = self.neighbourhoods.of(t.neighbourhood[i]);
-            for _ in 0..self.p.ties_school {
-                let k = members[rng.random_range(0..members.len())];
-                if t.age[k as usize] <= 17 {
-                    changes.push(Change::Add(i as u32, k, Layer::Peer, self.p.initial_weight));
+            let w0 = self.p.initial_weight;
+            let mut made = 0;
+            for _ in 0..4 * self.p.ties_school {
+                if made >= self.p.ties_school {
+                    break;
                 }
+                let k = members[rng.random_range(0..members.len())];
+                if k as usize != i && t.age[k as usize] <= 17 {
+                    changes.push(Change::Add(i as u32, k, Layer::Peer, w0));
+                    made += 1;
+                }
+            }
+            for _ in 0..self.p.ties_community {
+                let k = members[rng.random_range(0..members.len())];
+                changes.push(Change::Add(i as u32, k, Layer::Community, w0));
+            }
+            for _ in 0..self.p.ties_online {
+                let k = rng.random_range(0..self.p.n as u32);
+                changes.push(Change::Add(i as u32, k, Layer::Online, w0));
             }
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);
@@ -1083,6 +1174,34 @@ impl Model for Withdrawal {
         rec.put("bonding_ties_per_agent", share(y.bonding, n));
         rec.put("bridging_ties_per_agent", share(y.bridging, n));
         rec.put("mean_degree", share(y.degree, n));
+        rec.put("hikikomori_count", y.hik as f64);
+        let pol = &self.policy;
+        rec.put("policy_spend_cumulative", pol.ledger.total_spent());
+        for lever in crate::policy::Lever::ALL {
+            rec.put(
+                &format!("spend.{}", lever.name()),
+                pol.ledger.spent_total[lever as usize],
+            );
+            rec.put(
+                &format!("unspent.{}", lever.name()),
+                pol.ledger.unspent_total[lever as usize],
+            );
+        }
+        rec.put(
+            "in_service",
+            pol.service_left.iter().filter(|&&w| w > 0).count() as f64,
+        );
+        rec.put("service_unused_places", pol.unused_places as f64);
+        rec.put("event_attendees", pol.attendees as f64);
+        rec.put(
+            "recovery_group_members",
+            pol.member.iter().filter(|&&m| m == 1).count() as f64,
+        );
+        rec.put("households_reached", pol.households_reached as f64);
+        rec.put(
+            "schools_covered",
+            pol.covered.iter().filter(|&&c| c == 1).count() as f64,
+        );
         let tick = rec.tick();
         if tick % self.p.network_every == 0 {
             let ei = if y.bonding + y.bridging > 0 {
