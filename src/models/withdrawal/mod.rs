@@ -172,7 +172,7 @@ impl State {
     }
 
     fn chunks(&mut self) -> Vec<StateChunk<'_>> {
-        let mut a = self.days_avg.chunks_mut(CHUNK);
+        let a = self.days_avg.chunks_mut(CHUNK);
         let mut b = self.contact.chunks_mut(CHUNK);
         let mut c = self.loneliness.chunks_mut(CHUNK);
         let mut d = self.rejection.chunks_mut(CHUNK);
@@ -184,7 +184,7 @@ impl State {
         let mut j = self.last_cyber.chunks_mut(CHUNK);
         let mut k = self.flags.chunks_mut(CHUNK);
         let mut out = Vec::new();
-        while let Some(days_avg) = a.next() {
+        for days_avg in a {
             out.push(StateChunk {
                 days_avg,
                 contact: b.next().expect("equal lengths"),
@@ -267,6 +267,12 @@ impl Birthdays {
         Birthdays { offsets, agents }
     }
 }
+
+/// One chunk's slabs in phase 3a: ((strengths, targets), layers), and the live counts.
+type SlabChunk<'a> = (
+    ((&'a mut [f32], &'a mut [u32]), &'a mut [u8]),
+    &'a mut [u32],
+);
 
 /// What a chunk of the weekly sweep hands back for sequential application.
 #[derive(Default)]
@@ -725,10 +731,7 @@ impl Withdrawal {
         let ts = ties::split_by_agents(target, start, CHUNK);
         let ls = ties::split_by_agents(layer, start, CHUNK);
         let lens: Vec<&mut [u32]> = len.chunks_mut(CHUNK).collect();
-        let work = |(c, (((w, tg), ly), ln)): (
-            usize,
-            (((&mut [f32], &mut [u32]), &mut [u8]), &mut [u32]),
-        )| {
+        let work = |(c, (((w, tg), ly), ln)): (usize, SlabChunk<'_>)| {
             let first = c * CHUNK;
             let base = start[first];
             let reference = p.screen_reference as f32;
@@ -1203,7 +1206,7 @@ impl Model for Withdrawal {
             pol.covered.iter().filter(|&&c| c == 1).count() as f64,
         );
         let tick = rec.tick();
-        if tick % self.p.network_every == 0 {
+        if tick.is_multiple_of(self.p.network_every) {
             let ei = if y.bonding + y.bridging > 0 {
                 (y.bridging as f64 - y.bonding as f64) / (y.bridging + y.bonding) as f64
             } else {
@@ -1212,7 +1215,7 @@ impl Model for Withdrawal {
             rec.put("ei_index", ei);
             rec.put("largest_component_share", self.largest_component_share());
         }
-        if tick % self.p.clustering_every == 0 {
+        if tick.is_multiple_of(self.p.clustering_every) {
             let g = self.ties.snapshot(&self.traits.group);
             let (transitivity, local) = metrics::clustering(&g);
             rec.put("transitivity", transitivity);
