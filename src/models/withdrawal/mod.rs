@@ -788,8 +788,11 @@ impl Withdrawal {
                 let i = first + k;
                 if k + AHEAD < ln.len() {
                     let ahead = start[i + AHEAD] - base;
+                    // Both: online ties read screen time, the others days out, and which
+                    // is which is not worth a branch here.
                     for &j in &tg[ahead..ahead + ln[k + AHEAD] as usize] {
                         par::prefetch(days, j as usize);
+                        par::prefetch(&s.screen, j as usize);
                     }
                 }
                 let l = &mut ln[k];
