@@ -257,41 +257,6 @@ pub fn closest_key(key: &str) -> Option<&'static str> {
     specs.iter().min_by_key(|s| score(s)).map(|s| s.key)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_unique_and_defaults_are_valid() {
-        let specs = all_specs();
-        let mut keys: Vec<&str> = specs.iter().map(|s| s.key).collect();
-        keys.sort_unstable();
-        let before = keys.len();
-        keys.dedup();
-        assert_eq!(before, keys.len(), "duplicate parameter keys");
-        for s in specs {
-            assert!(
-                !s.meaning.is_empty() && !s.unit.is_empty() && !s.source.is_empty(),
-                "{}",
-                s.key
-            );
-            if let Some(v) = s.default.value() {
-                assert!(
-                    crate::scenario::check_value(s, &v).is_ok(),
-                    "default of {} is outside its own range",
-                    s.key
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn suggestions_find_typos() {
-        assert_eq!(closest_key("sisa.bta"), Some("sisa.beta"));
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
-}
-
 impl ParamSpec {
     /// A real parameter in `[min, max]` (compact constructor for model parameter tables).
     #[allow(clippy::too_many_arguments)]
@@ -356,5 +321,40 @@ impl ParamSpec {
             source,
             applies,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_defaults_are_valid() {
+        let specs = all_specs();
+        let mut keys: Vec<&str> = specs.iter().map(|s| s.key).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "duplicate parameter keys");
+        for s in specs {
+            assert!(
+                !s.meaning.is_empty() && !s.unit.is_empty() && !s.source.is_empty(),
+                "{}",
+                s.key
+            );
+            if let Some(v) = s.default.value() {
+                assert!(
+                    crate::scenario::check_value(s, &v).is_ok(),
+                    "default of {} is outside its own range",
+                    s.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_find_typos() {
+        assert_eq!(closest_key("sisa.bta"), Some("sisa.beta"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -172,7 +172,7 @@ impl State {
     }
 
     fn chunks(&mut self) -> Vec<StateChunk<'_>> {
-        let mut a = self.days_avg.chunks_mut(CHUNK);
+        let a = self.days_avg.chunks_mut(CHUNK);
         let mut b = self.contact.chunks_mut(CHUNK);
         let mut c = self.loneliness.chunks_mut(CHUNK);
         let mut d = self.rejection.chunks_mut(CHUNK);
@@ -184,7 +184,7 @@ impl State {
         let mut j = self.last_cyber.chunks_mut(CHUNK);
         let mut k = self.flags.chunks_mut(CHUNK);
         let mut out = Vec::new();
-        while let Some(days_avg) = a.next() {
+        for days_avg in a {
             out.push(StateChunk {
                 days_avg,
                 contact: b.next().expect("equal lengths"),
@@ -267,6 +267,15 @@ impl Birthdays {
         Birthdays { offsets, agents }
     }
 }
+
+/// One chunk of agents' tie slabs: (chunk index, (((weights, targets), layers), lengths)).
+type SlabChunk<'a> = (
+    usize,
+    (
+        ((&'a mut [f32], &'a mut [u32]), &'a mut [u8]),
+        &'a mut [u32],
+    ),
+);
 
 /// What a chunk of the weekly sweep hands back for sequential application.
 #[derive(Default)]
@@ -724,10 +733,7 @@ impl Withdrawal {
         let ts = ties::split_by_agents(target, start, CHUNK);
         let ls = ties::split_by_agents(layer, start, CHUNK);
         let lens: Vec<&mut [u32]> = len.chunks_mut(CHUNK).collect();
-        let work = |(c, (((w, tg), ly), ln)): (
-            usize,
-            (((&mut [f32], &mut [u32]), &mut [u8]), &mut [u32]),
-        )| {
+        let work = |(c, (((w, tg), ly), ln)): SlabChunk<'_>| {
             let first = c * CHUNK;
             let base = start[first];
             let reference = p.screen_reference as f32;
@@ -920,6 +926,11 @@ impl Withdrawal {
             s.last_trad[i] = i32::MIN;
             s.last_cyber[i] = i32::MIN;
             s.flags[i] = 0;
+            if self.policy.active() {
+                self.policy.service_left[i] = 0;
+                self.policy.benefit[i] = 0.0;
+                self.policy.member[i] = 0;
+            }
             for sl in self.ties.range(i) {
                 if self.ties.layer[sl] != Layer::Family as u8 {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
@@ -1199,7 +1210,7 @@ impl Model for Withdrawal {
             pol.covered.iter().filter(|&&c| c == 1).count() as f64,
         );
         let tick = rec.tick();
-        if tick % self.p.network_every == 0 {
+        if tick.is_multiple_of(self.p.network_every) {
             let ei = if y.bonding + y.bridging > 0 {
                 (y.bridging as f64 - y.bonding as f64) / (y.bridging + y.bonding) as f64
             } else {
@@ -1208,7 +1219,7 @@ impl Model for Withdrawal {
             rec.put("ei_index", ei);
             rec.put("largest_component_share", self.largest_component_share());
         }
-        if tick % self.p.clustering_every == 0 {
+        if tick.is_multiple_of(self.p.clustering_every) {
             let g = self.ties.snapshot(&self.traits.group);
             let (transitivity, local) = metrics::clustering(&g);
             rec.put("transitivity", transitivity);
