@@ -5,7 +5,9 @@
 //! - [`graph`]: the population graph in flat CSR arrays, generators, CSV import, metrics;
 //! - [`engine`]: the deterministic parallel tick loop and keyed random streams;
 //! - [`models`]: the SISa reference model and the withdrawal model;
-//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically.
+//! - [`policy`]: levers, budgets and funding schedules;
+//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
+//! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -15,11 +17,13 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod engine;
 pub mod error;
 pub mod graph;
 pub mod models;
 pub mod output;
+pub mod policy;
 pub mod run;
 pub mod scenario;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and one handler per
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
+mod bench;
 mod params;
 mod run;
 
@@ -60,6 +61,27 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
+    Bench {
+        /// Which model to time.
+        #[arg(long, value_enum, default_value = "sisa")]
+        model: bench::BenchModel,
+        /// Number of agents (default: 300000 for sisa, 100000 for withdrawal, 1000000 for graph).
+        #[arg(long)]
+        agents: Option<usize>,
+        /// Ticks to step (default: 100 for sisa, 52 for withdrawal).
+        #[arg(long)]
+        ticks: Option<u32>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Generator for `--model graph`: erdos_renyi, watts_strogatz or barabasi_albert.
+        #[arg(long, default_value = "erdos_renyi")]
+        graph: String,
+        /// Print one JSON object (one line) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the parsed command.
@@ -73,6 +95,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => run::run(&scenario, threads, out, quiet),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Bench {
+            model,
+            agents,
+            ticks,
+            threads,
+            graph,
+            json,
+        } => bench::bench(model, agents, ticks, threads, &graph, json),
     }
 }
 

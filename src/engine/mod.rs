@@ -78,7 +78,13 @@ pub struct Recorder<'a> {
     tick: u32,
 }
 
-impl Recorder<'_> {
+impl<'a> Recorder<'a> {
+    /// A recorder appending to `series` at `tick` (for drivers other than [`run_one`], such
+    /// as the benchmarks).
+    pub fn new(series: &'a mut Series, tick: u32) -> Recorder<'a> {
+        Recorder { series, tick }
+    }
+
     /// Records `value` for `metric` at the current tick.
     pub fn put(&mut self, metric: &str, value: f64) {
         let idx = match self.series.metrics.iter().position(|m| m == metric) {

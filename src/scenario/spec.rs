@@ -216,6 +216,7 @@ pub fn all_specs() -> Vec<&'static ParamSpec> {
     out.extend(crate::graph::build::SPECS.iter());
     out.extend(crate::models::sisa::SPECS.iter());
     out.extend(crate::models::withdrawal::all_specs());
+    out.extend(crate::policy::SPECS.iter());
     out
 }
 

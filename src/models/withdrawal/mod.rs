@@ -18,6 +18,7 @@
 pub mod association;
 pub mod mechanisms;
 pub mod params;
+pub mod policy;
 pub mod population;
 pub mod ties;
 
@@ -54,6 +55,7 @@ pub fn validate(p: &Params) -> Result<()> {
             message: "`population.supportive_share` + `population.rejecting_share` must be at most 1 (the rest are overprotective)".into(),
         });
     }
+    crate::policy::Schedule::from_params(p)?;
     if p.i64("withdrawal.report_age_min") > p.i64("withdrawal.report_age_max") {
         return Err(Error::Scenario {
             location: at("withdrawal.report_age_min"),
@@ -74,6 +76,7 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
         exec,
         |streams| {
             let mut m = Withdrawal::new(p.clone(), streams);
+            m.install_policy(&scenario.params);
             m.burn_in(exec);
             Ok(m)
         },
@@ -200,6 +203,71 @@ impl State {
     }
 }
 
+/// What an agent's contacts read about it in the weekly sweep (phase 2), packed together.
+///
+/// Why: the sweep reads five columns of every contact (days out, loneliness, screen time,
+/// substance use, bullying); contacts are scattered over the population, so from separate
+/// columns each tie costs up to five cache misses. Copying the values into one 12-byte
+/// record per agent first (a sequential pass) makes it one. The values are copies, so the
+/// arithmetic and its results are unchanged.
+#[derive(Clone, Copy, Debug, Default)]
+struct Peer {
+    loneliness: f32,
+    screen: f32,
+    days: u8,
+    /// In recovery from substance use.
+    recovery: bool,
+    /// A youth who bullies.
+    bully_youth: bool,
+}
+
+impl Peer {
+    /// Fills `out` from the tick t-1 state, traits and this week's days out.
+    fn gather(exec: Exec, out: &mut Vec<Peer>, t: &Traits, s: &State, days: &[u8]) {
+        out.resize(days.len(), Peer::default());
+        par::for_each_chunk(exec, out, |first, chunk| {
+            for (k, q) in chunk.iter_mut().enumerate() {
+                let j = first + k;
+                *q = Peer {
+                    loneliness: s.loneliness[j],
+                    screen: s.screen[j],
+                    days: days[j],
+                    recovery: s.substance[j] == use_state::RECOVERY,
+                    bully_youth: t.bully[j] == 1 && t.age[j] <= 17,
+                };
+            }
+        });
+    }
+}
+
+/// Agents grouped by birth week, each week's in increasing id order, so phase 4 visits the
+/// ~n/52 agents with a birthday instead of testing all n every week (same agents, same order).
+#[derive(Clone, Debug, Default)]
+struct Birthdays {
+    /// `offsets[w]..offsets[w + 1]` indexes week `w`'s agents; length 53.
+    offsets: Vec<usize>,
+    agents: Vec<u32>,
+}
+
+impl Birthdays {
+    fn new(birth_week: &[u8]) -> Birthdays {
+        let mut offsets = vec![0usize; 53];
+        for &w in birth_week {
+            offsets[w as usize + 1] += 1;
+        }
+        for w in 0..52 {
+            offsets[w + 1] += offsets[w];
+        }
+        let mut cursor = offsets.clone();
+        let mut agents = vec![0u32; birth_week.len()];
+        for (i, &w) in birth_week.iter().enumerate() {
+            agents[cursor[w as usize]] = i as u32;
+            cursor[w as usize] += 1;
+        }
+        Birthdays { offsets, agents }
+    }
+}
+
 /// What a chunk of the weekly sweep hands back for sequential application.
 #[derive(Default)]
 struct ChunkOut {
@@ -224,6 +292,10 @@ pub struct Withdrawal {
     next: State,
     /// Days out this week.
     pub days: Vec<u8>,
+    /// Scratch for phase 2 (see [`Peer`]).
+    peers: Vec<Peer>,
+    /// Agents by birth week (birth weeks never change).
+    birthdays: Birthdays,
     streams: Streams,
     /// Internal tick counter including burn-in (stream position).
     clock: u64,
@@ -233,9 +305,24 @@ pub struct Withdrawal {
     pub episodes: Vec<u16>,
     ties_added: u64,
     ties_removed: u64,
+    /// Policy levers and their state (inactive unless the scenario funds them).
+    pub policy: policy::PolicyState,
 }
 
 impl Withdrawal {
+    /// Sets up the policy levers the scenario funds (they act from tick 1 on, after burn-in).
+    pub fn install_policy(&mut self, params: &Params) {
+        let schools = self.neighbourhoods.offsets.len() - 1;
+        let seed = self.streams.seed_for(policy::POLICY);
+        self.policy = policy::PolicyState::new(
+            params,
+            self.n(),
+            self.households.parenting.len(),
+            schools,
+            seed,
+        );
+    }
+
     /// Builds the population of one replicate (tick 0 before burn-in).
     pub fn new(p: WParams, streams: Streams) -> Withdrawal {
         let pop = population::build(&p, &streams);
@@ -246,6 +333,8 @@ impl Withdrawal {
             next: state.clone(),
             state,
             days: vec![5; n],
+            peers: Vec::new(),
+            birthdays: Birthdays::new(&pop.traits.birth_week),
             ties,
             traits: pop.traits,
             households: pop.households,
@@ -257,6 +346,7 @@ impl Withdrawal {
             episodes: Vec::new(),
             ties_added: 0,
             ties_removed: 0,
+            policy: policy::PolicyState::default(),
         }
     }
 
@@ -308,6 +398,7 @@ impl Withdrawal {
         if self.p.on.aging {
             self.phase_life();
         }
+        self.phase_policy();
     }
 
     fn in_person(layer: u8) -> bool {
@@ -318,6 +409,12 @@ impl Withdrawal {
     fn phase_days(&mut self, exec: Exec) {
         let stream = self.streams.tick(DAYS, self.clock);
         let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+        // A contact shock (e.g. a pandemic) lowers everyone's pull to go out while it lasts.
+        let mut days_params = p.days;
+        if self.tick >= p.shock_start && self.tick < p.shock_start + p.shock_weeks {
+            days_params.base -= p.shock_days_out;
+        }
+        let days_params = &days_params;
         let mut days = std::mem::take(&mut self.days);
         par::for_each_chunk(exec, &mut days, |first, out| {
             let mut words = [0u32; CHUNK];
@@ -326,14 +423,14 @@ impl Withdrawal {
             for (k, d) in out.iter_mut().enumerate() {
                 let i = first + k;
                 let (mut strength, mut friends, mut out_friends) = (0.0f64, 0u32, 0u32);
-                for slot in ties.range(i) {
-                    let l = ties.layer[slot];
+                let (tg, wt, ly) = ties.slab(i);
+                for ((&j, &w), &l) in tg.iter().zip(wt).zip(ly) {
                     if l == Layer::Family as u8 || l == Layer::Online as u8 {
                         continue;
                     }
-                    strength += ties.weight[slot] as f64;
+                    strength += w as f64;
                     friends += 1;
-                    out_friends += u32::from(s.days_avg[ties.target[slot] as usize] >= 4.0);
+                    out_friends += u32::from(s.days_avg[j as usize] >= 4.0);
                 }
                 let x = DaysInputs {
                     role: t.role[i] == 1,
@@ -356,7 +453,7 @@ impl Withdrawal {
                     male: t.male[i] == 1,
                     young_adult: band(t.age[i]) == 1,
                 };
-                *d = mechanisms::days_out(&p.days, &x, words[k]);
+                *d = mechanisms::days_out(days_params, &x, words[k]);
             }
         });
         self.days = days;
@@ -366,8 +463,14 @@ impl Withdrawal {
     fn phase_week(&mut self, exec: Exec) -> Vec<ChunkOut> {
         let stream = self.streams.tick(WEEK, self.clock);
         let tick = self.tick as i32;
-        let school_bullies = self.school_bully_shares();
+        let school_bullies = self.school_bully_shares(exec);
         let school_bullies = &school_bullies;
+        // Screen-time trend (e.g. a smartphone rollout) for ages 12-29 from tick 0 on.
+        let mut screen_params = self.p.screen;
+        let trend = self.p.screen_trend * (self.tick.max(0) as f64 / 52.0);
+        screen_params.base[0] += trend;
+        screen_params.base[1] += trend;
+        let screen_params = &screen_params;
         let (t, hh, s, ties, p, days) = (
             &self.traits,
             &self.households,
@@ -377,6 +480,10 @@ impl Withdrawal {
             &self.days,
         );
         let nb = &self.neighbourhoods;
+        let pol = &self.policy;
+        let mut peer_buf = std::mem::take(&mut self.peers);
+        Peer::gather(exec, &mut peer_buf, t, s, days);
+        let peers = &peer_buf[..];
         let mut next = std::mem::take(&mut self.next);
         let chunks = next.chunks();
         let work = |(c, ch): (usize, StateChunk<'_>)| -> ChunkOut {
@@ -398,26 +505,26 @@ impl Withdrawal {
                     (0u32, 0u32, 0u32, 0u32);
                 let di = days[i] as f32;
                 let si = s.screen[i];
-                for slot in ties.range(i) {
-                    let j = ties.target[slot] as usize;
-                    let wt = ties.weight[slot] as f64;
-                    let layer = ties.layer[slot];
+                let (tg, wts, ly) = ties.slab(i);
+                for ((&j, &w32), &layer) in tg.iter().zip(wts).zip(ly) {
+                    let q = peers[j as usize];
+                    let wt = w32 as f64;
                     if layer == Layer::Online as u8 {
-                        online += wt * (si.min(s.screen[j]) as f64 / p.screen_reference).min(1.0);
+                        online += wt * (si.min(q.screen) as f64 / p.screen_reference).min(1.0);
                     } else if layer == Layer::Family as u8 {
                         in_person += wt * p.contact_family;
                         lonely_w += p.lonely.family_weight * wt;
-                        lonely_sum += p.lonely.family_weight * wt * s.loneliness[j] as f64;
+                        lonely_sum += p.lonely.family_weight * wt * q.loneliness as f64;
                     } else {
-                        in_person += wt * (di.min(days[j] as f32) / 7.0) as f64;
+                        in_person += wt * (di.min(q.days as f32) / 7.0) as f64;
                         lonely_w += wt;
-                        lonely_sum += wt * s.loneliness[j] as f64;
+                        lonely_sum += wt * q.loneliness as f64;
                     }
                     if Self::in_person(layer) {
                         person_ties += 1;
-                        recovery_ties += u32::from(s.substance[j] == use_state::RECOVERY);
+                        recovery_ties += u32::from(q.recovery);
                     }
-                    if t.bully[j] == 1 && t.age[j] <= 17 && youth {
+                    if q.bully_youth && youth {
                         bully_any +=
                             u32::from(layer == Layer::Peer as u8 || layer == Layer::Online as u8);
                         bully_peer += u32::from(layer == Layer::Peer as u8);
@@ -432,7 +539,8 @@ impl Withdrawal {
                 let (mut trad, mut cyber) = (false, false);
                 if p.on.bullying && youth {
                     // Bullies met at school without a tie, plus bullying contacts.
-                    let exposure = p.school_contacts * school_bullies[t.neighbourhood[i] as usize];
+                    let h = t.neighbourhood[i] as usize;
+                    let exposure = p.school_contacts * school_bullies[h] * pol.bullying_factor(h);
                     let target = mechanisms::targeting(
                         t.shyness[i] as f64,
                         s.contact[i] as f64,
@@ -472,7 +580,14 @@ impl Withdrawal {
                         | if trad { flag::TRAD_NOW } else { 0 }
                         | if cyber { flag::CYBER_NOW } else { 0 };
                     // The bully-victim tie weakens: one bullying contact, chosen by a word.
-                    let is_bully = |sl: &usize| t.bully[ties.target[*sl] as usize] == 1;
+                    // Only a bullying peer's school or online tie is damaged, never a household tie.
+                    let is_bully = |sl: &usize| {
+                        let j = ties.target[*sl] as usize;
+                        let layer = ties.layer[*sl];
+                        t.bully[j] == 1
+                            && t.age[j] <= 17
+                            && (layer == Layer::Peer as u8 || layer == Layer::Online as u8)
+                    };
                     let count = ties.range(i).filter(is_bully).count();
                     if let Some(sl) = ties
                         .range(i)
@@ -505,7 +620,7 @@ impl Withdrawal {
                     mechanisms::loneliness(
                         &p.lonely,
                         s.loneliness[i] as f64,
-                        nb.lonely_effect[t.neighbourhood[i] as usize] as f64,
+                        (nb.lonely_effect[t.neighbourhood[i] as usize] - pol.benefit_of(i)) as f64,
                         felt,
                         rej,
                         spread,
@@ -520,7 +635,7 @@ impl Withdrawal {
                 let h = t.household[i] as usize;
                 ch.screen[k] = if p.on.screen_time {
                     mechanisms::screen(
-                        &p.screen,
+                        screen_params,
                         si as f64,
                         band(t.age[i]),
                         lon,
@@ -547,20 +662,33 @@ impl Withdrawal {
                 ch.flags[k] = fl;
                 // Substance use.
                 if p.on.substance_use {
-                    let share = if person_ties > 0 {
+                    let mut share = if person_ties > 0 {
                         recovery_ties as f64 / person_ties as f64
                     } else {
                         0.0
                     };
+                    let member = pol.is_member(i);
+                    if member {
+                        share = share.max(0.5); // a standing mutual-aid group
+                    }
+                    let relief = if pol.in_service(i) {
+                        pol.levers
+                            .as_ref()
+                            .map_or(0.0, |l| l.service_craving as f64)
+                    } else {
+                        0.0
+                    };
                     let cr =
-                        mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share);
+                        (mechanisms::craving(&p.substance, s.craving[i] as f64, lon, avg, share)
+                            - p.substance.rate * relief)
+                            .clamp(0.0, 1.0);
                     ch.craving[k] = cr as f32;
                     ch.substance[k] = mechanisms::substance_transition(
                         &p.substance,
                         s.substance[i],
                         cr,
                         t.age[i],
-                        recovery_ties > 0,
+                        recovery_ties > 0 || member,
                         w[3],
                     );
                 } else {
@@ -575,6 +703,7 @@ impl Withdrawal {
             Exec::Parallel => chunks.into_par_iter().enumerate().map(work).collect(),
         };
         self.next = next;
+        self.peers = peer_buf;
         outs
     }
 
@@ -601,29 +730,33 @@ impl Withdrawal {
         )| {
             let first = c * CHUNK;
             let base = start[first];
+            let reference = p.screen_reference as f32;
             for (k, l) in ln.iter_mut().enumerate() {
                 let i = first + k;
                 let s0 = start[i] - base;
+                let live = s0..s0 + *l as usize;
+                let (w, tg, ly) = (&mut w[live.clone()], &mut tg[live.clone()], &mut ly[live]);
+                let (days_i, screen_i) = (days[i], s.screen[i]);
                 let mut keep = 0usize;
-                for q in 0..*l as usize {
-                    let slot = s0 + q;
-                    let j = tg[slot] as usize;
-                    let code = ly[slot];
-                    let mut wt = w[slot];
+                for q in 0..w.len() {
+                    let (j, code) = (tg[q] as usize, ly[q]);
+                    let mut wt = w[q];
                     if code != Layer::Family as u8 {
                         let together = if code == Layer::Online as u8 {
-                            (s.screen[i].min(s.screen[j]) / p.screen_reference as f32).min(1.0)
+                            (screen_i.min(s.screen[j]) / reference).min(1.0)
                         } else {
-                            days[i].min(days[j]) as f32 / 7.0
+                            days_i.min(days[j]) as f32 / 7.0
                         };
                         wt = mechanisms::tie_strength(wt, together, p.grow, p.decay);
                         if wt < p.drop_below {
                             continue;
                         }
                     }
-                    w[s0 + keep] = wt;
-                    tg[s0 + keep] = tg[slot];
-                    ly[s0 + keep] = code;
+                    // Compact in place (stable); until the first drop this rewrites each
+                    // slot with itself.
+                    w[keep] = wt;
+                    tg[keep] = tg[q];
+                    ly[keep] = code;
                     keep += 1;
                 }
                 *l = keep as u32;
@@ -661,30 +794,31 @@ impl Withdrawal {
             let mut out = Vec::new();
             for i in range {
                 let w = &words[(i - first) * TIE_WORDS..(i - first + 1) * TIE_WORDS];
-                let r = ties.range(i);
-                let is_friend = |sl: &usize| ties.layer[*sl] != Layer::Family as u8;
-                let is_person = |sl: &usize| is_friend(sl) && Self::in_person(ties.layer[*sl]);
-                let friends = r.clone().filter(is_friend).count();
+                let (targets, _, layers) = ties.slab(i);
+                let is_friend = |l: &u8| *l != Layer::Family as u8;
+                let is_person = |l: &u8| is_friend(l) && Self::in_person(*l);
+                // The nth tie of a kind, by position in the slab.
+                let nth = |keep: &dyn Fn(&u8) -> bool, word: u32, count: usize| {
+                    let pos = layers.iter().enumerate().filter(|(_, l)| keep(l));
+                    pos.map(|(q, _)| targets[q]).nth(below(word, count))
+                };
                 let out_share = days[i] as f64 / 7.0;
-                if friends > 0
-                    && s.loneliness[i] as f64 > p.lonely.threshold
-                    && chance(w[0], p.shed)
-                {
-                    let sl = r
-                        .clone()
-                        .filter(is_friend)
-                        .nth(below(w[1], friends))
-                        .expect("counted");
-                    out.push(Change::Drop(i as u32, ties.target[sl]));
+                // The conditions are pure, so testing the cheap ones first changes nothing
+                // but saves counting ties for the many agents who propose nothing.
+                if s.loneliness[i] as f64 > p.lonely.threshold && chance(w[0], p.shed) {
+                    let friends = layers.iter().filter(|l| is_friend(l)).count();
+                    if friends > 0 {
+                        let j = nth(&is_friend, w[1], friends).expect("counted");
+                        out.push(Change::Drop(i as u32, j));
+                    }
                 }
-                let persons = r.clone().filter(is_person).count();
-                if persons > 0 && chance(w[2], p.closure * out_share) {
-                    let sl = r
-                        .clone()
-                        .filter(is_person)
-                        .nth(below(w[3], persons))
-                        .expect("counted");
-                    let j = ties.target[sl] as usize;
+                let persons = if chance(w[2], p.closure * out_share) {
+                    layers.iter().filter(|l| is_person(l)).count()
+                } else {
+                    0
+                };
+                if persons > 0 {
+                    let j = nth(&is_person, w[3], persons).expect("counted") as usize;
                     let rj = ties.range(j);
                     if !rj.is_empty() {
                         let sl2 = rj.start + below(w[4], rj.len());
@@ -721,18 +855,41 @@ impl Withdrawal {
     /// (new temperament and attachment, household ties kept, other ties dropped, a few school
     /// ties made with neighbourhood youth). Sequential: about n/52 agents a week.
     fn phase_life(&mut self) {
-        let week = (self.clock % 52) as u8;
+        let week = (self.clock % 52) as usize;
         let stream = self.streams.tick(LIFE, self.clock);
         let mut changes = Vec::new();
-        for i in 0..self.n() {
-            if self.traits.birth_week[i] != week {
-                continue;
-            }
+        let (lo, hi) = (
+            self.birthdays.offsets[week],
+            self.birthdays.offsets[week + 1],
+        );
+        for b in lo..hi {
+            let i = self.birthdays.agents[b] as usize;
             let mut rng = stream.agent_rng(i);
             let t = &mut self.traits;
             t.age[i] += 1;
             if t.age[i] == 18 {
+                // Leaving school: work or education with the band's share, with new
+                // colleagues among the neighbourhood's adults.
                 t.role[i] = population::draw_role(&self.p, 18, rng.random());
+                if t.role[i] == 1 {
+                    let members = self.neighbourhoods.of(t.neighbourhood[i]);
+                    let mut made = 0;
+                    for _ in 0..4 * self.p.ties_work {
+                        if made >= self.p.ties_work {
+                            break;
+                        }
+                        let k = members[rng.random_range(0..members.len())];
+                        if k as usize != i && t.age[k as usize] >= 18 && t.role[k as usize] == 1 {
+                            changes.push(Change::Add(
+                                i as u32,
+                                k,
+                                Layer::Peer,
+                                self.p.initial_weight,
+                            ));
+                            made += 1;
+                        }
+                    }
+                }
             }
             if t.age[i] <= 64 {
                 continue;
@@ -768,12 +925,28 @@ impl Withdrawal {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
                 }
             }
+            // The newcomer makes a full starting set of ties itself (at setup each agent
+            // proposed half and received half): school, community and online.
             let members = self.neighbourhoods.of(t.neighbourhood[i]);
-            for _ in 0..self.p.ties_school {
-                let k = members[rng.random_range(0..members.len())];
-                if t.age[k as usize] <= 17 {
-                    changes.push(Change::Add(i as u32, k, Layer::Peer, self.p.initial_weight));
+            let w0 = self.p.initial_weight;
+            let mut made = 0;
+            for _ in 0..4 * self.p.ties_school {
+                if made >= self.p.ties_school {
+                    break;
                 }
+                let k = members[rng.random_range(0..members.len())];
+                if k as usize != i && t.age[k as usize] <= 17 {
+                    changes.push(Change::Add(i as u32, k, Layer::Peer, w0));
+                    made += 1;
+                }
+            }
+            for _ in 0..self.p.ties_community {
+                let k = members[rng.random_range(0..members.len())];
+                changes.push(Change::Add(i as u32, k, Layer::Community, w0));
+            }
+            for _ in 0..self.p.ties_online {
+                let k = rng.random_range(0..self.p.n as u32);
+                changes.push(Change::Add(i as u32, k, Layer::Online, w0));
             }
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);
@@ -816,10 +989,12 @@ impl Withdrawal {
                 }
                 y.using += u64::from(s.substance[i] == use_state::USING);
                 y.recovery += u64::from(s.substance[i] == use_state::RECOVERY);
-                for sl in ties.range(i) {
-                    y.degree += 1;
-                    if Self::in_person(ties.layer[sl]) && ties.layer[sl] != Layer::Family as u8 {
-                        if t.group[ties.target[sl] as usize] == t.group[i] {
+                let (targets, _, layers) = ties.slab(i);
+                y.degree += targets.len() as u64;
+                let gi = t.group[i];
+                for (&j, &l) in targets.iter().zip(layers) {
+                    if Self::in_person(l) && l != Layer::Family as u8 {
+                        if t.group[j as usize] == gi {
                             y.bonding += 1;
                         } else {
                             y.bridging += 1;
@@ -837,22 +1012,34 @@ impl Withdrawal {
     }
 
     /// Share of bullies among the youth of each neighbourhood's school.
-    fn school_bully_shares(&self) -> Vec<f64> {
-        let t = &self.traits;
-        let nh = self.neighbourhoods.offsets.len() - 1;
-        let (mut youth, mut bullies) = (vec![0u32; nh], vec![0u32; nh]);
-        for i in 0..self.n() {
-            if t.age[i] <= 17 {
-                let h = t.neighbourhood[i] as usize;
-                youth[h] += 1;
-                bullies[h] += u32::from(t.bully[i] == 1);
+    /// Integer counts per neighbourhood over its members, so the result is the same in any
+    /// order; parallel because it runs every week over all agents.
+    fn school_bully_shares(&self, exec: Exec) -> Vec<f64> {
+        let (t, nb) = (&self.traits, &self.neighbourhoods);
+        let nh = nb.offsets.len() - 1;
+        let share = |h: usize| {
+            let (mut youth, mut bullies) = (0u32, 0u32);
+            for &i in nb.of(h as u32) {
+                let i = i as usize;
+                if t.age[i] <= 17 {
+                    youth += 1;
+                    bullies += u32::from(t.bully[i] == 1);
+                }
             }
+            if youth == 0 {
+                0.0
+            } else {
+                bullies as f64 / youth as f64
+            }
+        };
+        match exec {
+            Exec::Sequential => (0..nh).map(share).collect(),
+            Exec::Parallel => (0..nh)
+                .into_par_iter()
+                .with_min_len(64)
+                .map(share)
+                .collect(),
         }
-        youth
-            .iter()
-            .zip(&bullies)
-            .map(|(&y, &b)| if y == 0 { 0.0 } else { b as f64 / y as f64 })
-            .collect()
     }
 
     /// Largest connected share over all ties (union-find over the slabs).
@@ -983,6 +1170,34 @@ impl Model for Withdrawal {
         rec.put("bonding_ties_per_agent", share(y.bonding, n));
         rec.put("bridging_ties_per_agent", share(y.bridging, n));
         rec.put("mean_degree", share(y.degree, n));
+        rec.put("hikikomori_count", y.hik as f64);
+        let pol = &self.policy;
+        rec.put("policy_spend_cumulative", pol.ledger.total_spent());
+        for lever in crate::policy::Lever::ALL {
+            rec.put(
+                &format!("spend.{}", lever.name()),
+                pol.ledger.spent_total[lever as usize],
+            );
+            rec.put(
+                &format!("unspent.{}", lever.name()),
+                pol.ledger.unspent_total[lever as usize],
+            );
+        }
+        rec.put(
+            "in_service",
+            pol.service_left.iter().filter(|&&w| w > 0).count() as f64,
+        );
+        rec.put("service_unused_places", pol.unused_places as f64);
+        rec.put("event_attendees", pol.attendees as f64);
+        rec.put(
+            "recovery_group_members",
+            pol.member.iter().filter(|&&m| m == 1).count() as f64,
+        );
+        rec.put("households_reached", pol.households_reached as f64);
+        rec.put(
+            "schools_covered",
+            pol.covered.iter().filter(|&&c| c == 1).count() as f64,
+        );
         let tick = rec.tick();
         if tick % self.p.network_every == 0 {
             let ei = if y.bonding + y.bridging > 0 {
@@ -1043,5 +1258,68 @@ impl Model for Withdrawal {
         for (d, excess) in table.iter().enumerate() {
             rec.put(&format!("lonely_excess_d{}", d + 1), *excess);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(n: usize, seed: u64) -> Withdrawal {
+        let s = Scenario::from_sets(
+            "t",
+            &[
+                "model=withdrawal".into(),
+                format!("population.n={n}"),
+                "withdrawal.burn_in_ticks=0".into(),
+            ],
+        )
+        .unwrap();
+        Withdrawal::new(WParams::from_params(&s.params), Streams::new(seed, 0))
+    }
+
+    fn assert_same(a: &Withdrawal, b: &Withdrawal, tick: u32) {
+        assert_eq!(a.state, b.state, "state at tick {tick}");
+        assert_eq!(a.days, b.days, "days at tick {tick}");
+        assert_eq!(a.episodes, b.episodes, "episodes at tick {tick}");
+        assert_eq!(a.traits.age, b.traits.age, "ages at tick {tick}");
+        let (x, y) = (&a.ties, &b.ties);
+        assert_eq!(x.start, y.start, "slab starts at tick {tick}");
+        assert_eq!(x.len, y.len, "tie counts at tick {tick}");
+        for i in 0..x.n() {
+            let (r, q) = (x.range(i), y.range(i));
+            assert_eq!(x.target[r.clone()], y.target[q.clone()], "ties of {i}");
+            assert_eq!(x.layer[r.clone()], y.layer[q.clone()], "layers of {i}");
+            let bits = |w: &[f32]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&x.weight[r]), bits(&y.weight[q]), "weights of {i}");
+        }
+        assert_eq!(x.refused, y.refused);
+        assert_eq!(
+            (a.ties_added, a.ties_removed),
+            (b.ties_added, b.ties_removed)
+        );
+    }
+
+    /// Every parallel phase of `advance` gives the same result as running it chunk after
+    /// chunk on one thread (several chunks, a ragged last one, a pool of three threads).
+    #[test]
+    fn sequential_and_parallel_advance_agree() {
+        let n = 3 * CHUNK + 77;
+        let mut a = model(n, 11);
+        let mut b = model(n, 11);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        for t in 1..=12 {
+            a.advance(Exec::Sequential);
+            pool.install(|| b.advance(Exec::Parallel));
+            assert_same(&a, &b, t);
+        }
+        a.ties.check_symmetric().unwrap();
+        assert_eq!(
+            a.tally(Exec::Sequential).degree,
+            b.tally(Exec::Parallel).degree
+        );
     }
 }

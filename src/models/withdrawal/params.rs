@@ -128,6 +128,11 @@ pub static SPECS: &[ParamSpec] = &[
     real!("screen.parent_phone", 1.5, 0.0, 24.0, "hours/day per unit", "Youth copy parents' phone use.", "assumption"),
     real!("screen.mediation", 1.5, 0.0, 24.0, "hours/day", "Parental mediation lowers youth screen time.", "Ren & Zhu 2022 (direction)"),
     real!("screen.rate", 0.1, 0.0, P, "per week", "Share of the gap to the target closed each week.", "assumption"),
+    real!("screen.trend_per_year", 0.0, -24.0, 24.0, "hours/day per year", "Rise in baseline screen time at ages 12-29 per year from tick 0 (e.g. a smartphone rollout).", "scenario input"),
+    // Contact shock.
+    int!("shock.start", 0, 0, 10_000_000, "tick", "First tick of a contact shock (e.g. pandemic restrictions).", "scenario input"),
+    int!("shock.weeks", 0, 0, 10_000_000, "weeks", "Length of the contact shock (0: none).", "scenario input"),
+    real!("shock.days_out", 0.0, 0.0, 20.0, "log-odds", "Fall in everyone's propensity to leave home during the shock.", "scenario input"),
     // Substance use.
     real!("substance.craving_base", 0.05, 0.0, P, "0-1 scale", "Baseline craving.", "assumption"),
     real!("substance.loneliness", 0.4, 0.0, P, "per unit", "Loneliness raises craving.", "Muris et al. 2023 (craving and hikikomori symptoms)"),
@@ -209,6 +214,10 @@ pub struct WParams {
     pub screen: ScreenParams,
     pub substance: SubstanceParams,
     pub smoothing: f64,
+    pub screen_trend: f64,
+    pub shock_start: i64,
+    pub shock_weeks: i64,
+    pub shock_days_out: f64,
     pub severe_below: f64,
     pub on: Switches,
 }
@@ -410,6 +419,10 @@ impl WParams {
                 mutual_aid_rr: f("substance.mutual_aid_rr"),
             },
             smoothing: f("states.smoothing"),
+            screen_trend: f("screen.trend_per_year"),
+            shock_start: p.i64("shock.start"),
+            shock_weeks: p.i64("shock.weeks"),
+            shock_days_out: f("shock.days_out"),
             severe_below: f("states.severe_below"),
             on: Switches {
                 bullying: p.bool("mechanisms.bullying"),

@@ -17,6 +17,8 @@ pub enum Change {
     Weaken(u32, u32, f32),
     /// Add a tie on a layer with a strength, unless it exists or a slab is full.
     Add(u32, u32, Layer, f32),
+    /// Add to the tie's strength (capped at 1), if the tie exists.
+    Strengthen(u32, u32, f32),
 }
 
 /// Dynamic undirected ties.
@@ -75,6 +77,18 @@ impl Ties {
     #[inline]
     pub fn range(&self, i: usize) -> std::ops::Range<usize> {
         self.start[i]..self.start[i] + self.len[i] as usize
+    }
+
+    /// Agent `i`'s live ties as parallel slices (targets, strengths, layers): iterating these
+    /// zipped checks bounds once per agent rather than three times per tie.
+    #[inline]
+    pub fn slab(&self, i: usize) -> (&[u32], &[f32], &[u8]) {
+        let r = self.range(i);
+        (
+            &self.target[r.clone()],
+            &self.weight[r.clone()],
+            &self.layer[r],
+        )
     }
 
     /// Degree of agent `i`.
@@ -144,6 +158,13 @@ impl Ties {
                             self.weight[a] = w;
                             self.weight[b] = w;
                         }
+                    }
+                }
+                Change::Strengthen(i, j, d) => {
+                    if let (Some(a), Some(b)) = (self.find(i, j), self.find(j, i)) {
+                        let w = (self.weight[a] + d).min(1.0);
+                        self.weight[a] = w;
+                        self.weight[b] = w;
                     }
                 }
                 Change::Add(i, j, layer, w) => {
