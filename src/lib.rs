@@ -5,7 +5,8 @@
 //! - [`graph`]: the population graph in flat CSR arrays, generators, CSV import, metrics;
 //! - [`engine`]: the deterministic parallel tick loop and keyed random streams;
 //! - [`models`]: the SISa reference model and the withdrawal model;
-//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically.
+//! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
+//! - [`compare`]: policy arms on one base scenario, paired differences and a report.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -15,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod graph;
