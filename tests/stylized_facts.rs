@@ -38,6 +38,10 @@ fn run_means(scenario: &Scenario) -> std::collections::BTreeMap<String, f64> {
 }
 
 fn prevalence(sets: &[&str]) -> f64 {
+    prevalence_of("hikikomori_prevalence", sets)
+}
+
+fn prevalence_of(metric: &str, sets: &[&str]) -> f64 {
     let mut all: Vec<String> = vec![
         "model=withdrawal".into(),
         "population.n=12000".into(),
@@ -47,7 +51,7 @@ fn prevalence(sets: &[&str]) -> f64 {
     ];
     all.extend(sets.iter().map(|s| s.to_string()));
     let s = Scenario::from_sets("ablation", &all).expect("valid");
-    run_means(&s)["hikikomori_prevalence"]
+    run_means(&s)[metric]
 }
 
 /// Cacioppo, Fowler & Christakis (2009): a lonely contact raises one's own chance of
