@@ -238,13 +238,15 @@ fn most_cases_are_male_and_young_adult_at_preset_defaults() {
 fn switching_off_each_risk_mechanism_lowers_prevalence() {
     let base = prevalence(&[]);
     eprintln!("baseline prevalence {base:.4}");
-    for key in [
-        "bullying",
-        "attachment",
-        "loneliness",
-        "screen_time",
-        "substance_use",
-    ] {
+    // Bullying acts on youth (12-17): its documented effect is on their prevalence.
+    let youth = prevalence_of("hikikomori.youth", &[]);
+    let youth_off = prevalence_of("hikikomori.youth", &["mechanisms.bullying=false"]);
+    eprintln!("youth prevalence {youth:.4}, bullying off {youth_off:.4}");
+    assert!(
+        youth_off < youth,
+        "switching off bullying should lower youth prevalence"
+    );
+    for key in ["attachment", "loneliness", "screen_time", "substance_use"] {
         let off = prevalence(&[&format!("mechanisms.{key}=false")]);
         eprintln!("{key} off: {off:.4}");
         assert!(
