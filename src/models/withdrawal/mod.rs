@@ -92,6 +92,8 @@ const DAYS: Purpose = Purpose::named("withdrawal.days");
 const WEEK: Purpose = Purpose::named("withdrawal.week");
 const TIES: Purpose = Purpose::named("withdrawal.ties");
 const LIFE: Purpose = Purpose::named("withdrawal.life");
+/// How many agents ahead the sweeps prefetch their contacts' values (see [`par::prefetch`]).
+const AHEAD: usize = 4;
 /// Words per agent per tick on the `withdrawal.week` stream.
 const WEEK_WORDS: usize = 5;
 /// Words per agent per tick on the `withdrawal.ties` stream.
@@ -268,13 +270,10 @@ impl Birthdays {
     }
 }
 
-/// One chunk of agents' tie slabs: (chunk index, (((weights, targets), layers), lengths)).
+/// One chunk's slabs in phase 3a: ((strengths, targets), layers), and the live counts.
 type SlabChunk<'a> = (
-    usize,
-    (
-        ((&'a mut [f32], &'a mut [u32]), &'a mut [u8]),
-        &'a mut [u32],
-    ),
+    ((&'a mut [f32], &'a mut [u32]), &'a mut [u8]),
+    &'a mut [u32],
 );
 
 /// What a chunk of the weekly sweep hands back for sequential application.
@@ -504,6 +503,11 @@ impl Withdrawal {
             let mut out = ChunkOut::default();
             for k in 0..len {
                 let i = first + k;
+                if i + AHEAD < peers.len() {
+                    for &j in ties.slab(i + AHEAD).0 {
+                        par::prefetch(peers, j as usize);
+                    }
+                }
                 let w = &words[k * WEEK_WORDS..(k + 1) * WEEK_WORDS];
                 let youth = t.age[i] <= 17;
                 let anxious = t.attachment[i] == attachment::ANXIOUS;
@@ -734,12 +738,19 @@ impl Withdrawal {
         let ts = ties::split_by_agents(target, start, CHUNK);
         let ls = ties::split_by_agents(layer, start, CHUNK);
         let lens: Vec<&mut [u32]> = len.chunks_mut(CHUNK).collect();
-        let work = |(c, (((w, tg), ly), ln)): SlabChunk<'_>| {
+        let work = |(c, (((w, tg), ly), ln)): (usize, SlabChunk<'_>)| {
             let first = c * CHUNK;
             let base = start[first];
             let reference = p.screen_reference as f32;
-            for (k, l) in ln.iter_mut().enumerate() {
+            for k in 0..ln.len() {
                 let i = first + k;
+                if k + AHEAD < ln.len() {
+                    let ahead = start[i + AHEAD] - base;
+                    for &j in &tg[ahead..ahead + ln[k + AHEAD] as usize] {
+                        par::prefetch(days, j as usize);
+                    }
+                }
+                let l = &mut ln[k];
                 let s0 = start[i] - base;
                 let live = s0..s0 + *l as usize;
                 let (w, tg, ly) = (&mut w[live.clone()], &mut tg[live.clone()], &mut ly[live]);
@@ -972,6 +983,11 @@ impl Withdrawal {
         let chunks = par::map_chunks(exec, self.n(), |range| {
             let mut y = Tally::default();
             for i in range {
+                if i + AHEAD < t.group.len() {
+                    for &j in ties.slab(i + AHEAD).0 {
+                        par::prefetch(&t.group, j as usize);
+                    }
+                }
                 let b = band(t.age[i]);
                 let male = t.male[i] as usize;
                 y.n_band[b] += 1;
