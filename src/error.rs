@@ -59,6 +59,23 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A comparison file's key, value or structure is invalid.
+    #[error("{location}: {message}")]
+    Compare {
+        /// Where the bad input is.
+        location: Location,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A comparison file could not be read.
+    #[error("cannot read comparison {}", path.display())]
+    ReadCompare {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// A file the scenario refers to does not exist.
     #[error("{what} not found: {} (set by {location})", path.display())]
     MissingFile {
@@ -104,6 +121,8 @@ impl Error {
             self,
             Error::Scenario { .. }
                 | Error::ReadScenario { .. }
+                | Error::Compare { .. }
+                | Error::ReadCompare { .. }
                 | Error::MissingFile { .. }
                 | Error::Csv(_)
                 | Error::Usage(_)

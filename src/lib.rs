@@ -8,6 +8,7 @@
 //! - [`policy`]: levers, budgets and funding schedules;
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
+//! - [`compare`]: policy arms on one base scenario, paired differences and a report.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -18,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod graph;

@@ -5,7 +5,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{
-    assert_same, cocoon, cocoon_in, fixture, list_dir, parse_timeseries, read, read_json, tempdir,
+    assert_same, cocoon, cocoon_in, fixture, list_dir, list_files, parse_timeseries, read,
+    read_json, tempdir,
 };
 
 #[test]
@@ -199,7 +200,7 @@ fn summary_has_final_means_inside_their_intervals_matching_the_timeseries() {
 #[test]
 fn run_leaves_complete_files_and_no_temporaries() {
     let (_cwd, out) = small_run(2, 4);
-    let files = list_dir(&out);
+    let files = list_files(&out);
     let tmp: Vec<&String> = files.iter().filter(|f| f.ends_with(".tmp")).collect();
     assert!(tmp.is_empty(), "temporary files left behind: {tmp:?}");
     let manifest = read_json(&out.join("manifest.json"));
@@ -208,14 +209,8 @@ fn run_leaves_complete_files_and_no_temporaries() {
         .expect("manifest lists its files")
         .iter()
         .map(|f| f.as_str().unwrap().to_string())
-        // Charts sit in a subfolder; the top-level listing shows the folder itself.
-        .map(|f| match f.split_once('/') {
-            Some((dir, _)) => dir.to_string(),
-            None => f,
-        })
         .collect();
     listed.sort();
-    listed.dedup();
     assert_same(
         "files in the output folder vs manifest.json",
         &listed,
@@ -226,6 +221,8 @@ fn run_leaves_complete_files_and_no_temporaries() {
         "summary.json",
         "graph.json",
         "manifest.json",
+        "charts/prevalence.png",
+        "charts/prevalence.svg",
     ] {
         assert!(files.iter().any(|x| x == f), "{f} missing from {files:?}");
     }

@@ -38,6 +38,10 @@ fn run_means(scenario: &Scenario) -> std::collections::BTreeMap<String, f64> {
 }
 
 fn prevalence(sets: &[&str]) -> f64 {
+    prevalence_of("hikikomori_prevalence", sets)
+}
+
+fn prevalence_of(metric: &str, sets: &[&str]) -> f64 {
     let mut all: Vec<String> = vec![
         "model=withdrawal".into(),
         "population.n=12000".into(),
@@ -47,7 +51,7 @@ fn prevalence(sets: &[&str]) -> f64 {
     ];
     all.extend(sets.iter().map(|s| s.to_string()));
     let s = Scenario::from_sets("ablation", &all).expect("valid");
-    run_means(&s)["hikikomori_prevalence"]
+    run_means(&s)[metric]
 }
 
 /// Cacioppo, Fowler & Christakis (2009): a lonely contact raises one's own chance of
@@ -234,13 +238,15 @@ fn most_cases_are_male_and_young_adult_at_preset_defaults() {
 fn switching_off_each_risk_mechanism_lowers_prevalence() {
     let base = prevalence(&[]);
     eprintln!("baseline prevalence {base:.4}");
-    for key in [
-        "bullying",
-        "attachment",
-        "loneliness",
-        "screen_time",
-        "substance_use",
-    ] {
+    // Bullying acts on youth (12-17): its documented effect is on their prevalence.
+    let youth = prevalence_of("hikikomori.youth", &[]);
+    let youth_off = prevalence_of("hikikomori.youth", &["mechanisms.bullying=false"]);
+    eprintln!("youth prevalence {youth:.4}, bullying off {youth_off:.4}");
+    assert!(
+        youth_off < youth,
+        "switching off bullying should lower youth prevalence"
+    );
+    for key in ["attachment", "loneliness", "screen_time", "substance_use"] {
         let off = prevalence(&[&format!("mechanisms.{key}=false")]);
         eprintln!("{key} off: {off:.4}");
         assert!(

@@ -2,6 +2,7 @@
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
 mod bench;
+mod compare;
 mod params;
 mod run;
 
@@ -48,6 +49,27 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the arms of a comparison file on one base scenario and report what each changes.
+    Compare {
+        /// Comparison file (TOML): question, base scenario, arms.
+        file: PathBuf,
+        /// Output folder (default: output/<comparison file name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Override a parameter in every arm, e.g. `--set population.n=5000` (repeatable;
+        /// applied after the file's own settings).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Give arm k its own seed (seed + 1000003 k) instead of common random numbers.
+        #[arg(long)]
+        independent: bool,
+    },
     /// Validate a scenario without running it.
     Check {
         #[command(flatten)]
@@ -93,6 +115,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             quiet,
         } => run::run(&scenario, threads, out, quiet),
+        Command::Compare {
+            file,
+            out,
+            threads,
+            quiet,
+            sets,
+            independent,
+        } => compare::compare(&file, out, threads, quiet, &sets, independent),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {

@@ -1319,6 +1319,22 @@ mod tests {
         let huge = [("big".to_string(), f64::MAX, -f64::MAX)];
         let p = scatter_chart(&dir.path().join("s1"), &spec, &huge).unwrap();
         check_files(&p, "Nothing here");
+        // Empty words everywhere.
+        let blank = ChartSpec::new("", "", "");
+        let unnamed = [ribbon("", 3, |x| x)];
+        assert_eq!(
+            line_chart(&dir.path().join("blank"), &blank, &unnamed)
+                .unwrap()
+                .len(),
+            2
+        );
+        let bar = [(String::new(), 1.0, 0.5, 1.5)];
+        assert_eq!(
+            bar_chart(&dir.path().join("blank_bar"), &blank, &bar)
+                .unwrap()
+                .len(),
+            2
+        );
         // A single point and a flat line.
         let flat = [ribbon("flat", 1, |_| 0.0), ribbon("const", 5, |_| 2.0)];
         let p = line_chart(&dir.path().join("flat"), &spec, &flat).unwrap();

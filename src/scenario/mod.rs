@@ -340,8 +340,28 @@ impl Scenario {
 
     /// Applies one more `key=value` override to an already loaded scenario and re-checks it.
     pub fn with_sets(&self, sets: &[String]) -> Result<Scenario> {
-        let mut raw: Vec<RawEntry> = self
-            .params
+        let mut raw = self.explicit_entries();
+        for arg in sets {
+            raw.push(parse_set(arg)?);
+        }
+        Scenario::from_raw(self.file.clone(), &self.name, raw)
+    }
+
+    /// Applies overrides written in another file (e.g. the arms of a comparison) in order,
+    /// later winning, and re-checks the whole scenario. Each value is checked like a value in
+    /// a scenario file, and errors name the override's own location. Path values are relative
+    /// to `dir`, the folder of the file that sets them.
+    pub fn with_overrides(&self, overrides: &[Override], dir: &Path) -> Result<Scenario> {
+        let mut raw = self.explicit_entries();
+        for o in overrides {
+            raw.push(raw_entry(&o.key, &o.value, &o.location, dir)?);
+        }
+        Scenario::from_raw(self.file.clone(), &self.name, raw)
+    }
+
+    /// The explicitly set entries, in key order, ready to be layered again.
+    fn explicit_entries(&self) -> Vec<RawEntry> {
+        self.params
             .iter()
             .filter_map(|(k, e)| {
                 e.location.clone().map(|location| RawEntry {
@@ -350,11 +370,7 @@ impl Scenario {
                     location,
                 })
             })
-            .collect();
-        for arg in sets {
-            raw.push(parse_set(arg)?);
-        }
-        Scenario::from_raw(self.file.clone(), &self.name, raw)
+            .collect()
     }
 
     /// The record written to the manifest.
@@ -367,13 +383,46 @@ impl Scenario {
     }
 }
 
+/// A parameter override written outside a scenario file: its dotted key, its TOML value and
+/// where it was written (so a bad key or value is reported there).
+#[derive(Clone, Debug)]
+pub struct Override {
+    /// Dotted key, e.g. `sisa.beta`.
+    pub key: String,
+    /// The value as written.
+    pub value: toml_edit::Value,
+    /// Where it was written.
+    pub location: Location,
+}
+
 struct RawEntry {
     spec: &'static ParamSpec,
     value: Value,
     location: Location,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// Checks one key and value written in a file whose folder is `dir`.
+fn raw_entry(
+    key: &str,
+    item: &toml_edit::Value,
+    location: &Location,
+    dir: &Path,
+) -> Result<RawEntry> {
+    let spec = lookup(key, location)?;
+    let value = convert(spec, item, location)?;
+    let value = match (spec.kind, value) {
+        (Kind::Path, Value::Str(p)) => Value::Str(dir.join(p).display().to_string()),
+        (_, v) => v,
+    };
+    Ok(RawEntry {
+        spec,
+        value,
+        location: location.clone(),
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
@@ -451,17 +500,7 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
         if key == "extends" {
             continue;
         }
-        let spec = lookup(&key, &location)?;
-        let value = convert(spec, &item, &location)?;
-        let value = match (spec.kind, value) {
-            (Kind::Path, Value::Str(p)) => Value::Str(dir.join(p).display().to_string()),
-            (_, v) => v,
-        };
-        out.push(RawEntry {
-            spec,
-            value,
-            location,
-        });
+        out.push(raw_entry(&key, &item, &location, &dir)?);
     }
     chain.pop();
     Ok(())
@@ -506,7 +545,7 @@ fn flatten(
     Ok(())
 }
 
-fn type_name(v: &toml_edit::Value) -> &'static str {
+pub(crate) fn type_name(v: &toml_edit::Value) -> &'static str {
     match v {
         toml_edit::Value::String(_) => "text",
         toml_edit::Value::Integer(_) => "an integer",
@@ -785,6 +824,48 @@ mod tests {
         assert!(err.contains("graph.n"), "{err}");
         let s = Scenario::from_sets("x", &["graph.kind=erdos_renyi".into()]).unwrap();
         assert_eq!(s.params.str("graph.kind"), "erdos_renyi");
+    }
+
+    #[test]
+    fn overrides_are_checked_and_located_where_they_were_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", "[sisa]\nbeta = 0.2\n");
+        let base = Scenario::load(&p, &[]).unwrap();
+        let at = |line| Location::File {
+            path: "arms.toml".into(),
+            line,
+            column: 3,
+        };
+        let o = |key: &str, value: toml_edit::Value, line| Override {
+            key: key.into(),
+            value,
+            location: at(line),
+        };
+        let s = base
+            .with_overrides(
+                &[o("sisa.beta", 0.3.into(), 1), o("sisa.beta", 0.4.into(), 2)],
+                dir.path(),
+            )
+            .unwrap();
+        assert_eq!(s.params.f64("sisa.beta"), 0.4);
+        assert_eq!(s.params.location("sisa.beta"), Some(&at(2)));
+        assert_eq!(base.params.f64("sisa.beta"), 0.2);
+        let err = base
+            .with_overrides(&[o("sisa.bta", 0.3.into(), 7)], dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("arms.toml:7:3") && err.contains("sisa.beta"),
+            "{err}"
+        );
+        let err = base
+            .with_overrides(&[o("graph.m", 3.into(), 8)], dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("arms.toml:8:3") && err.contains("applies only"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -240,3 +240,25 @@ pub fn list_dir(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Files (including hidden ones) anywhere under `dir`, as `/`-separated paths relative to it,
+/// sorted; folders themselves are not listed.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+        for e in
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        {
+            let e = e.expect("directory entry");
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.path().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    walk(dir, "", &mut names);
+    names.sort();
+    names
+}

@@ -983,6 +983,11 @@ impl Withdrawal {
             s.last_trad[i] = i32::MIN;
             s.last_cyber[i] = i32::MIN;
             s.flags[i] = 0;
+            if self.policy.active() {
+                self.policy.service_left[i] = 0;
+                self.policy.benefit[i] = 0.0;
+                self.policy.member[i] = 0;
+            }
             for sl in self.ties.range(i) {
                 if self.ties.layer[sl] != Layer::Family as u8 {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));

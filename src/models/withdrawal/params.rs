@@ -98,7 +98,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("contact.online_relief", 0.15, 0.0, P, "share", "How much online contact counts against loneliness relative to in-person contact.", "Kraut et al. 2002 (weak, uneven effects)"),
     // Bullying.
     real!("bullying.traditional", 0.0037, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
-    real!("bullying.cyber", 0.00045, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
+    real!("bullying.cyber", 0.00034, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
     real!("bullying.school_contacts", 10.0, 0.0, 1000.0, "youth", "Schoolmates a youth meets in a week without a tie; times the school's bully share gives bullies met.", "assumption"),
     real!("bullying.cyber_follow", 8.0, 0.0, 100.0, "extra risk multiple", "Cyber risk is (1 + this) times higher for youth bullied in person in the past year.", "calibrated: about a third of traditional victims are also cyber victims (PMC11424704)"),
     real!("bullying.shyness", 1.5, 0.0, 20.0, "multiplier per unit", "Targeting of shy youth: risk x (1 + this x shyness).", "assumption (shy, weakly tied youth targeted)"),

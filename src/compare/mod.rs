@@ -1,0 +1,670 @@
+//! Policy comparison: run several arms of one base scenario and say what each changes.
+//!
+//! A question like "given one budget, what do one-to-one services and community building each
+//! do?" is answered by running the same population under each policy and comparing. Done
+//! naively, the differences drown in run-to-run noise. Here every arm of replicate r draws
+//! from the same random streams (the engine keys streams by seed, replicate and purpose, never
+//! by policy), so the noise is common to all arms and cancels in the paired difference
+//! arm − baseline; `--independent` turns this off, to show what it buys.
+//!
+//! The pieces: [`file`] reads and checks the comparison file (every error located, every arm
+//! resolved before anything runs); [`execute`] runs the arms and replicates in parallel;
+//! [`analysis`] computes outcomes, paired differences and cost-effectiveness; [`report`]
+//! renders a self-contained HTML page whose sentences are generated from the numbers;
+//! [`write`] puts everything on disk atomically, manifest last.
+
+pub mod analysis;
+pub mod file;
+pub mod report;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{Exec, Series};
+use crate::error::{Error, Result};
+use crate::output::{self, atomic, fmt_f64, RunInfo};
+use crate::stats::Interval;
+pub use analysis::{CostEffect, Effect, Estimate, Outcomes};
+pub use file::{load, ArmPlan, Plan};
+
+/// One arm's results.
+#[derive(Clone, Debug)]
+pub struct ArmResult {
+    /// One series per replicate, in replicate order.
+    pub series: Vec<Series>,
+    /// Per-replicate outcome values.
+    pub outcomes: Outcomes,
+    /// Level and paired difference from the baseline for each outcome.
+    pub effects: BTreeMap<String, Effect>,
+    /// Cost-effectiveness against the baseline (all `None` for the baseline itself).
+    pub cost: CostEffect,
+}
+
+/// A finished comparison: the plan and every arm's results, in arm order.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// What was run.
+    pub plan: Plan,
+    /// Results, in the order of `plan.arms`.
+    pub arms: Vec<ArmResult>,
+}
+
+/// Number of agents in an arm's population, for totals such as bridging ties gained.
+pub fn agent_count(s: &crate::scenario::Scenario) -> Option<f64> {
+    let key = match s.model.as_str() {
+        "withdrawal" => "population.n",
+        _ => "graph.n",
+    };
+    if !s.params.applies(key) {
+        return None;
+    }
+    match s.params.get(key) {
+        Some(crate::scenario::Value::Int(n)) => Some(*n as f64),
+        _ => None,
+    }
+}
+
+impl Comparison {
+    /// Analyses the series of each arm (in arm order, one series per replicate).
+    pub fn new(plan: Plan, series: Vec<Vec<Series>>) -> Comparison {
+        let outcomes: Vec<Outcomes> = series.iter().map(|s| analysis::outcomes(s)).collect();
+        let base = &outcomes[plan.baseline];
+        let arms = series
+            .into_iter()
+            .zip(&outcomes)
+            .enumerate()
+            .map(|(k, (series, o))| ArmResult {
+                effects: analysis::effects(o, base),
+                cost: if k == plan.baseline {
+                    CostEffect::default()
+                } else {
+                    analysis::cost_effect(o, base, agent_count(&plan.arms[k].scenario))
+                },
+                outcomes: o.clone(),
+                series,
+            })
+            .collect();
+        Comparison { plan, arms }
+    }
+
+    /// Every outcome name any arm has, sorted.
+    pub fn outcome_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .arms
+            .iter()
+            .flat_map(|a| a.effects.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The baseline arm's plan and results.
+    pub fn baseline(&self) -> (&ArmPlan, &ArmResult) {
+        (
+            &self.plan.arms[self.plan.baseline],
+            &self.arms[self.plan.baseline],
+        )
+    }
+}
+
+/// Total progress steps (replicate-ticks over all arms).
+pub fn progress_total(plan: &Plan) -> u64 {
+    plan.arms
+        .iter()
+        .map(|a| crate::run::progress_total(&a.scenario))
+        .sum()
+}
+
+/// Runs every arm on the current rayon pool, arms and replicates in parallel; results are in
+/// arm and replicate order whatever the scheduling. `progress` is called once per
+/// replicate-tick.
+pub fn execute(plan: Plan, progress: &(dyn Fn() + Sync)) -> Result<Comparison> {
+    let series = plan
+        .arms
+        .par_iter()
+        .map(|a| crate::run::execute(&a.scenario, Exec::Parallel, progress).map(|r| r.series))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Comparison::new(plan, series))
+}
+
+/// The comparison charts, in `<dir>/charts/` (PNG and SVG): per arm over time with 95%
+/// ribbons (prevalence, loneliness, bridging capital, bonding vs bridging ties, E-I index),
+/// final outcomes per arm as bars with interval whiskers, and extra spend against hikikomori
+/// person-weeks averted, one point per arm. A chart whose metric the model does not record is
+/// skipped. [`write`] inlines the PNGs into `report.html` and lists every file in the manifest.
+pub fn write_compare_charts(dir: &Path, comparison: &Comparison) -> Result<Vec<PathBuf>> {
+    use crate::output::charts::{self, ChartSpec};
+    let charts_dir = dir.join("charts");
+    let groups: Vec<(String, &[Series])> = comparison
+        .plan
+        .arms
+        .iter()
+        .zip(&comparison.arms)
+        .map(|(p, a)| (p.name.clone(), &a.series[..]))
+        .collect();
+    let has = |metric: &str| {
+        comparison.arms.iter().any(|a| {
+            a.series
+                .iter()
+                .any(|s| s.metrics.iter().any(|m| m == metric))
+        })
+    };
+    let withdrawal = comparison.plan.model() == "withdrawal";
+    let x = if withdrawal { "Week" } else { "Tick" };
+    let sub = "Line: mean over replicates; shaded band: 95% confidence interval of the mean";
+    let mut files = Vec::new();
+    let lines: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "prevalence_by_arm",
+            "hikikomori_prevalence",
+            "Hikikomori prevalence by arm",
+            "Hikikomori (% of population)",
+            true,
+        ),
+        (
+            "prevalence_by_arm",
+            "prevalence",
+            "Prevalence by arm",
+            "Infected (% of agents)",
+            true,
+        ),
+        (
+            "loneliness_by_arm",
+            "lonely_share",
+            "Share lonely by arm",
+            "Lonely (% of population)",
+            true,
+        ),
+        (
+            "bridging_by_arm",
+            "bridging_ties_per_agent",
+            "Bridging capital by arm",
+            "Bridging ties per agent",
+            false,
+        ),
+        (
+            "ei_index_by_arm",
+            "ei_index",
+            "E-I index by arm (-1 all bonding, +1 all bridging)",
+            "E-I index",
+            false,
+        ),
+    ];
+    for &(name, metric, title, y, percent) in lines {
+        if !has(metric) {
+            continue;
+        }
+        let mut spec = ChartSpec::new(title, x, y)
+            .subtitle(sub)
+            .y_from_zero(metric != "ei_index");
+        if percent {
+            spec = spec.percent();
+        }
+        files.extend(charts::line_chart(
+            &charts_dir.join(name),
+            &spec,
+            &charts::ribbons_from_series(&groups, metric),
+        )?);
+    }
+    if has("bonding_ties_per_agent") && has("bridging_ties_per_agent") {
+        let mut ribbons = Vec::new();
+        for (metric, kind) in [
+            ("bonding_ties_per_agent", "bonding"),
+            ("bridging_ties_per_agent", "bridging"),
+        ] {
+            for mut r in charts::ribbons_from_series(&groups, metric) {
+                r.label = format!("{}: {kind}", r.label);
+                ribbons.push(r);
+            }
+        }
+        let spec =
+            ChartSpec::new("Bonding vs bridging ties by arm", x, "Ties per agent").subtitle(sub);
+        files.extend(charts::multi_metric_chart(
+            &charts_dir.join("bonding_vs_bridging_by_arm"),
+            &spec,
+            &ribbons,
+        )?);
+    }
+    let bars: &[(&str, &str, &str, bool)] = &[
+        (
+            "final_prevalence",
+            "hikikomori_prevalence",
+            "Hikikomori prevalence at the end, by arm",
+            true,
+        ),
+        (
+            "final_prevalence",
+            "prevalence",
+            "Prevalence at the end, by arm",
+            true,
+        ),
+        (
+            "final_loneliness",
+            "lonely_share",
+            "Share lonely at the end, by arm",
+            true,
+        ),
+        (
+            "final_bridging",
+            "bridging_ties_per_agent",
+            "Bridging ties per agent at the end, by arm",
+            false,
+        ),
+    ];
+    for &(name, metric, title, percent) in bars {
+        let values: Vec<(String, f64, f64, f64)> = comparison
+            .plan
+            .arms
+            .iter()
+            .zip(&comparison.arms)
+            .filter_map(|(p, a)| {
+                a.effects
+                    .get(metric)
+                    .map(|e| (p.name.clone(), e.level.mean, e.level.lo, e.level.hi))
+            })
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let y = if percent {
+            "% of population (mean, 95% interval)"
+        } else {
+            "Mean with 95% interval"
+        };
+        let mut spec = ChartSpec::new(title, "Arm", y)
+            .subtitle("Bars: mean over replicates; whiskers: 95% confidence interval");
+        if percent {
+            spec = spec.percent();
+        }
+        files.extend(charts::bar_chart(&charts_dir.join(name), &spec, &values)?);
+    }
+    let points: Vec<(String, f64, f64)> = comparison
+        .plan
+        .arms
+        .iter()
+        .zip(&comparison.arms)
+        .filter_map(
+            |(p, a)| match (&a.cost.spend_diff, &a.cost.person_weeks_averted) {
+                (Some(s), Some(w)) => Some((p.name.clone(), s.mean, w.mean)),
+                _ => None,
+            },
+        )
+        .collect();
+    if !points.is_empty() {
+        let spec = ChartSpec::new(
+            "Cost-effectiveness: extra spend against person-weeks averted",
+            "Extra spend over the baseline arm (money)",
+            "Hikikomori person-weeks averted",
+        )
+        .subtitle("One point per arm, means over replicates; the baseline arm sits at zero")
+        .x_from_zero(true);
+        files.extend(charts::scatter_chart(
+            &charts_dir.join("cost_effectiveness"),
+            &spec,
+            &points,
+        )?);
+    }
+    Ok(files)
+}
+
+/// `comparison.csv`: `arm,replicate,tick,metric,value`, arm-major, then as `timeseries.csv`.
+pub fn comparison_csv(c: &Comparison) -> String {
+    let mut out = String::from("arm,replicate,tick,metric,value\n");
+    for (plan, arm) in c.plan.arms.iter().zip(&c.arms) {
+        for s in &arm.series {
+            for row in &s.rows {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    plan.name,
+                    s.replicate,
+                    row.tick,
+                    s.metrics[row.metric as usize],
+                    fmt_f64(row.value)
+                );
+            }
+        }
+    }
+    out
+}
+
+/// `effects.csv`: `arm,metric,mean,lo,hi,diff,diff_lo,diff_hi`, arms in file order, outcomes
+/// sorted. The baseline's diff is 0; an undefined cell is empty.
+pub fn effects_csv(c: &Comparison) -> String {
+    let mut out = String::from("arm,metric,mean,lo,hi,diff,diff_lo,diff_hi\n");
+    for (plan, arm) in c.plan.arms.iter().zip(&c.arms) {
+        for (name, e) in &arm.effects {
+            let (d, dl, dh) = match e.diff {
+                Some(d) => (fmt_f64(d.mean), fmt_f64(d.lo), fmt_f64(d.hi)),
+                None => Default::default(),
+            };
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{d},{dl},{dh}",
+                plan.name,
+                name,
+                fmt_f64(e.level.mean),
+                fmt_f64(e.level.lo),
+                fmt_f64(e.level.hi),
+            );
+        }
+    }
+    out
+}
+
+/// Header of `cost_effectiveness.csv`.
+pub const COST_HEADER: &str = "arm,spend,spend_diff,\
+person_weeks_averted,person_weeks_averted_lo,person_weeks_averted_hi,\
+person_weeks_averted_per_million,person_weeks_averted_per_million_lo,person_weeks_averted_per_million_hi,\
+cases_averted,cases_averted_lo,cases_averted_hi,\
+cost_per_case_averted,cost_per_case_averted_lo,cost_per_case_averted_hi,\
+bridging_ties_gained,bridging_ties_gained_lo,bridging_ties_gained_hi,\
+bridging_ties_gained_per_million,bridging_ties_gained_per_million_lo,bridging_ties_gained_per_million_hi";
+
+/// `cost_effectiveness.csv`: one row per non-baseline arm. Cells are empty where a quantity is
+/// not defined: its metrics are absent, the arm spends no more than the baseline, it averts
+/// nothing, or (for an upper bound of cost per case) the interval of cases averted reaches 0.
+pub fn cost_csv(c: &Comparison) -> String {
+    let opt = |x: Option<f64>| x.map(fmt_f64).unwrap_or_default();
+    let iv = |x: Option<Interval>| -> [String; 3] {
+        match x {
+            Some(i) => [fmt_f64(i.mean), fmt_f64(i.lo), fmt_f64(i.hi)],
+            None => Default::default(),
+        }
+    };
+    let est = |x: Option<Estimate>| -> [String; 3] {
+        match x {
+            Some(e) => [fmt_f64(e.value), opt(e.lo), opt(e.hi)],
+            None => Default::default(),
+        }
+    };
+    let mut out = format!("{COST_HEADER}\n");
+    for (k, (plan, arm)) in c.plan.arms.iter().zip(&c.arms).enumerate() {
+        if k == c.plan.baseline {
+            continue;
+        }
+        let ce = &arm.cost;
+        let mut cells = vec![
+            plan.name.clone(),
+            opt(ce.spend.map(|s| s.mean)),
+            opt(ce.spend_diff.map(|s| s.mean)),
+        ];
+        cells.extend(iv(ce.person_weeks_averted));
+        cells.extend(est(ce.person_weeks_averted_per_million));
+        cells.extend(iv(ce.cases_averted));
+        cells.extend(est(ce.cost_per_case_averted));
+        cells.extend(iv(ce.bridging_ties_gained));
+        cells.extend(est(ce.bridging_ties_gained_per_million));
+        let _ = writeln!(out, "{}", cells.join(","));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ArmSummary<'a> {
+    name: &'a str,
+    description: &'a str,
+    baseline: bool,
+    seed: u64,
+    changes: BTreeMap<&'a str, &'a str>,
+    outcomes: &'a BTreeMap<String, Effect>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost_effectiveness: Option<&'a CostEffect>,
+}
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    question: &'a str,
+    model: &'a str,
+    baseline_arm: &'a str,
+    seed: u64,
+    replicates: u32,
+    ticks: u32,
+    common_random_numbers: bool,
+    arms: Vec<ArmSummary<'a>>,
+}
+
+/// `summary.json`: per arm, every outcome's level and paired difference with intervals, and
+/// cost-effectiveness against the baseline. Undefined numbers are `null`.
+pub fn summary_json(c: &Comparison) -> String {
+    let p = &c.plan;
+    let file = SummaryFile {
+        question: &p.question,
+        model: p.model(),
+        baseline_arm: &p.baseline_arm().name,
+        seed: p.seed,
+        replicates: p.replicates(),
+        ticks: p.ticks(),
+        common_random_numbers: p.common_random_numbers,
+        arms: p
+            .arms
+            .iter()
+            .zip(&c.arms)
+            .enumerate()
+            .map(|(k, (a, r))| ArmSummary {
+                name: &a.name,
+                description: &a.description,
+                baseline: k == p.baseline,
+                seed: a.scenario.seed,
+                changes: a
+                    .changes
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect(),
+                outcomes: &r.effects,
+                cost_effectiveness: (k != p.baseline).then_some(&r.cost),
+            })
+            .collect(),
+    };
+    json(&file)
+}
+
+#[derive(Serialize)]
+struct ManifestArm<'a> {
+    name: &'a str,
+    description: &'a str,
+    seed: u64,
+    resolved: crate::scenario::ScenarioRecord<'a>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    question: &'a str,
+    compare_file: String,
+    base: String,
+    model: &'a str,
+    baseline_arm: &'a str,
+    seed: u64,
+    replicates: u32,
+    ticks: u32,
+    common_random_numbers: bool,
+    version: &'a str,
+    git_commit: Option<&'a str>,
+    run: &'a RunInfo,
+    arms: Vec<ManifestArm<'a>>,
+    files: Vec<String>,
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("output types serialize");
+    s.push('\n');
+    s
+}
+
+/// Caption for a chart file: its stem with `_` as spaces.
+fn caption(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().replace('_', " "))
+        .unwrap_or_default()
+}
+
+/// Writes every result file of a comparison to `dir` (created if needed): `comparison.csv`,
+/// `effects.csv`, `cost_effectiveness.csv`, `summary.json`, any charts, `report.html`, and
+/// `manifest.json` last, so its presence means the rest is complete. Returns the file names.
+pub fn write(dir: &Path, c: &Comparison, info: &RunInfo) -> Result<Vec<String>> {
+    atomic::create_dir(dir)?;
+    let files: Vec<(&str, String)> = vec![
+        ("comparison.csv", comparison_csv(c)),
+        ("effects.csv", effects_csv(c)),
+        ("cost_effectiveness.csv", cost_csv(c)),
+        ("summary.json", summary_json(c)),
+    ];
+    for (name, text) in &files {
+        atomic::write(&dir.join(name), text.as_bytes())?;
+    }
+    let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
+    let mut charts = Vec::new();
+    for path in write_compare_charts(dir, c)? {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+        charts.push((caption(&path), bytes));
+        let rel = path.strip_prefix(dir).unwrap_or(&path);
+        names.push(rel.display().to_string());
+    }
+    atomic::write(
+        &dir.join("report.html"),
+        report::report_html(c, &charts).as_bytes(),
+    )?;
+    names.push("report.html".into());
+    names.push("manifest.json".into());
+    let p = &c.plan;
+    let (version, git_commit) = output::build_info();
+    let manifest = Manifest {
+        question: &p.question,
+        compare_file: p.file.display().to_string(),
+        base: p.base.display().to_string(),
+        model: p.model(),
+        baseline_arm: &p.baseline_arm().name,
+        seed: p.seed,
+        replicates: p.replicates(),
+        ticks: p.ticks(),
+        common_random_numbers: p.common_random_numbers,
+        version,
+        git_commit,
+        run: info,
+        arms: p
+            .arms
+            .iter()
+            .map(|a| ManifestArm {
+                name: &a.name,
+                description: &a.description,
+                seed: a.scenario.seed,
+                resolved: a.scenario.record(),
+            })
+            .collect(),
+        files: names.clone(),
+    };
+    atomic::write(&dir.join("manifest.json"), json(&manifest).as_bytes())?;
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Row;
+    use crate::scenario::Scenario;
+
+    /// A withdrawal-like replicate: `count` hikikomori each week, spending `weekly` a week.
+    fn series(r: u32, count: f64, weekly: f64, bridging: f64) -> Series {
+        let metrics = vec![
+            "hikikomori_prevalence".to_string(),
+            analysis::HIKIKOMORI_COUNT.to_string(),
+            analysis::SPEND_CUMULATIVE.to_string(),
+            analysis::BRIDGING.to_string(),
+        ];
+        let mut rows = Vec::new();
+        for t in 0..=10u32 {
+            let vals = [count / 1000.0, count, weekly * t as f64, bridging];
+            for (m, v) in vals.iter().enumerate() {
+                rows.push(Row {
+                    tick: t,
+                    metric: m as u16,
+                    value: *v,
+                });
+            }
+        }
+        Series {
+            replicate: r,
+            metrics,
+            rows,
+            distributions: vec![],
+        }
+    }
+
+    fn comparison() -> Comparison {
+        let s = Scenario::from_sets(
+            "t",
+            &["model=withdrawal".into(), "population.n=1000".into()],
+        )
+        .unwrap();
+        let arm = |name: &str| ArmPlan {
+            name: name.into(),
+            description: String::new(),
+            changes: vec![],
+            scenario: s.clone(),
+        };
+        let plan = Plan {
+            file: "c.toml".into(),
+            question: "q".into(),
+            base: "b.toml".into(),
+            baseline: 0,
+            common_random_numbers: true,
+            seed: 1,
+            common: vec![],
+            arms: vec![arm("none"), arm("spend")],
+        };
+        let none = vec![series(0, 20.0, 0.0, 0.5), series(1, 30.0, 0.0, 0.5)];
+        let spend = vec![
+            series(0, 15.0, 100_000.0, 0.6),
+            series(1, 25.0, 100_000.0, 0.6),
+        ];
+        Comparison::new(plan, vec![none, spend])
+    }
+
+    #[test]
+    fn effects_csv_has_zero_baseline_differences() {
+        let csv = effects_csv(&comparison());
+        assert!(csv.contains("\nnone,spend,0,0,0,0,0,0\n"), "{csv}");
+        assert!(csv.contains("\nnone,hikikomori_person_weeks,250,"), "{csv}");
+        // 5 fewer cases every week for 10 weeks in both replicates: the levels vary between
+        // replicates, the paired difference does not.
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with("spend,hikikomori_person_weeks,"))
+            .unwrap();
+        assert!(
+            row.starts_with("spend,hikikomori_person_weeks,200,-"),
+            "{row}"
+        );
+        assert!(row.ends_with(",-50,-50,-50"), "{row}");
+    }
+
+    #[test]
+    fn cost_csv_has_one_row_per_arm_and_the_arithmetic() {
+        let c = comparison();
+        let csv = cost_csv(&c);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "{csv}");
+        let cells: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(cells.len(), COST_HEADER.split(',').count());
+        // 1,000,000 spent; 50 person-weeks averted: 50 per million; 5 cases: 200,000 each;
+        // 0.1 more bridging ties per agent on 1000 agents: 100 ties, 100 per million.
+        assert_eq!(&cells[..4], &["spend", "1000000", "1000000", "50"]);
+        assert_eq!(cells[6], "50");
+        assert_eq!(cells[9], "5");
+        assert_eq!(cells[12], "200000");
+        assert!((cells[15].parse::<f64>().unwrap() - 100.0).abs() < 1e-9);
+        assert!(!csv.contains("NaN"));
+        let html = report::report_html(&c, &[]);
+        assert!(html.contains("Cost-effectiveness</h2>"), "{html}");
+        assert!(html.contains("It spent 1,000,000 more than none"), "{html}");
+        assert!(html.contains("per 1 million spent"), "{html}");
+    }
+}
