@@ -6,7 +6,10 @@
 //! in [`Ties::apply`], sequentially and in a fixed order, so the structure never depends on
 //! thread scheduling. A full slab refuses new ties (counted), which bounds memory.
 
-use crate::graph::{Edge, EdgeList, Graph, Layer};
+use rayon::prelude::*;
+
+use crate::engine::par::CHUNK;
+use crate::graph::{Graph, Layer};
 
 /// A structural change, collected during a tick and applied once.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -185,7 +188,66 @@ impl Ties {
     }
 
     /// A CSR snapshot (sorted neighbours) for graph metrics.
+    ///
+    /// Built straight from the slabs, in parallel: each agent's live ties sorted by
+    /// neighbour. Because ties are symmetric with equal copies and have no duplicates or
+    /// self-loops (see [`Ties::check_symmetric`]), this is exactly the graph
+    /// [`Graph::from_edge_list`] would build from the tie list, without the edge list and
+    /// build buffers that made the snapshot the run's memory peak (hundreds of MB at a million
+    /// agents).
     pub fn snapshot(&self, groups: &[u32]) -> Graph {
+        let n = self.n();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0usize);
+        for i in 0..n {
+            offsets.push(offsets[i] + self.len[i] as usize);
+        }
+        let total = offsets[n];
+        let (mut targets, mut weights, mut layers) =
+            (vec![0u32; total], vec![0f32; total], vec![0u8; total]);
+        let parts: Vec<_> = split_by_agents(&mut targets, &offsets, CHUNK)
+            .into_iter()
+            .zip(split_by_agents(&mut weights, &offsets, CHUNK))
+            .zip(split_by_agents(&mut layers, &offsets, CHUNK))
+            .enumerate()
+            .collect();
+        let offsets_ref = &offsets;
+        parts.into_par_iter().for_each(|(c, ((tg, wt), ly))| {
+            let first = c * CHUNK;
+            let base = offsets_ref[first];
+            let mut row: Vec<(u32, f32, u8)> = Vec::new();
+            for i in first..(first + CHUNK).min(n) {
+                let (t, w, l) = self.slab(i);
+                row.clear();
+                row.extend(t.iter().zip(w).zip(l).map(|((&t, &w), &l)| {
+                    let layer = Layer::from_code(l).unwrap_or(Layer::Peer) as u8;
+                    (t, w, layer)
+                }));
+                // Neighbours are distinct, so an unstable sort is deterministic.
+                row.sort_unstable_by_key(|e| e.0);
+                debug_assert!(row.windows(2).all(|p| p[0].0 < p[1].0));
+                debug_assert!(row.iter().all(|e| e.0 as usize != i));
+                let at = offsets_ref[i] - base;
+                for (k, &(t, w, l)) in row.iter().enumerate() {
+                    tg[at + k] = t;
+                    wt[at + k] = w;
+                    ly[at + k] = l;
+                }
+            }
+        });
+        Graph {
+            offsets,
+            targets,
+            weights,
+            layers,
+            groups: groups.to_vec(),
+        }
+    }
+
+    /// The snapshot as it used to be built, through an edge list (the reference for tests).
+    #[cfg(test)]
+    fn snapshot_via_edge_list(&self, groups: &[u32]) -> Graph {
+        use crate::graph::{Edge, EdgeList};
         let mut edges = Vec::with_capacity(self.edge_count() as usize);
         for i in 0..self.n() {
             for s in self.range(i) {
@@ -258,6 +320,7 @@ pub fn split_by_agents<'a, T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::{Edge, EdgeList};
 
     fn small() -> Ties {
         let edges = vec![
@@ -312,6 +375,31 @@ mod tests {
         );
         assert_eq!(t.refused, 1);
         t.check_symmetric().unwrap();
+    }
+
+    #[test]
+    fn snapshot_equals_the_edge_list_build() {
+        // Several chunks, ties added and dropped out of order so slabs are unsorted.
+        let list = crate::graph::generate::watts_strogatz(3 * CHUNK + 17, 6, 0.3, 2, 4);
+        let (g, _) = Graph::from_edge_list(list);
+        let mut t = Ties::from_graph(&g, 4);
+        let n = t.n() as u32;
+        let mut changes = Vec::new();
+        for i in 0..n {
+            changes.push(Change::Add(
+                i,
+                (i * 7919 + 13) % n,
+                Layer::ALL[(i % 4) as usize],
+                0.3,
+            ));
+            if i % 3 == 0 {
+                changes.push(Change::Drop(i, (i + 1) % n));
+            }
+        }
+        t.apply(&changes, 0.0);
+        t.check_symmetric().unwrap();
+        let groups: Vec<u32> = (0..n).map(|i| i % 3).collect();
+        assert_eq!(t.snapshot(&groups), t.snapshot_via_edge_list(&groups));
     }
 
     #[test]
