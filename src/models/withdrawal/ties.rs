@@ -211,10 +211,10 @@ impl Ties {
             .zip(split_by_agents(&mut layers, &offsets, CHUNK))
             .enumerate()
             .collect();
-        let offsets_ref = &offsets;
         parts.into_par_iter().for_each(|(c, ((tg, wt), ly))| {
             let first = c * CHUNK;
-            let base = offsets_ref[first];
+            // Rows are contiguous: each starts where the previous one ended.
+            let mut at = 0usize;
             let mut row: Vec<(u32, f32, u8)> = Vec::new();
             for i in first..(first + CHUNK).min(n) {
                 let (t, w, l) = self.slab(i);
@@ -227,12 +227,12 @@ impl Ties {
                 row.sort_unstable_by_key(|e| e.0);
                 debug_assert!(row.windows(2).all(|p| p[0].0 < p[1].0));
                 debug_assert!(row.iter().all(|e| e.0 as usize != i));
-                let at = offsets_ref[i] - base;
                 for (k, &(t, w, l)) in row.iter().enumerate() {
                     tg[at + k] = t;
                     wt[at + k] = w;
                     ly[at + k] = l;
                 }
+                at += row.len();
             }
         });
         Graph {
