@@ -39,6 +39,28 @@ where
     }
 }
 
+/// Like [`for_each_chunk`], and each chunk also returns a value; the values come back in
+/// chunk order (so combining them in order is deterministic).
+pub fn map_each_chunk<T, R, F>(exec: Exec, out: &mut [T], f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(usize, &mut [T]) -> R + Sync + Send,
+{
+    match exec {
+        Exec::Sequential => out
+            .chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(c, s)| f(c * CHUNK, s))
+            .collect(),
+        Exec::Parallel => out
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(c, s)| f(c * CHUNK, s))
+            .collect(),
+    }
+}
+
 /// Maps each chunk `first..first+len` of `0..n` to a value, in chunk order.
 pub fn map_chunks<R, F>(exec: Exec, n: usize, f: F) -> Vec<R>
 where
