@@ -28,7 +28,7 @@ use crate::engine::{Exec, Model, Recorder, Series, Streams};
 use crate::error::{Error, Result};
 use crate::graph::{build, Graph};
 use crate::models::sisa::{Sisa, SisaParams};
-use crate::models::withdrawal::{params::WParams, Withdrawal};
+use crate::models::withdrawal::{params::WParams, PhaseTimes, Withdrawal};
 use crate::scenario::Scenario;
 
 /// Seed used by every benchmark (results do not depend on it beyond noise).
@@ -57,6 +57,8 @@ pub struct Measurement {
     pub tie_visits: u64,
     /// Mean degree of the initial graph.
     pub mean_degree: f64,
+    /// Seconds per phase of the tick loop (withdrawal model only), in phase order.
+    pub phases: Vec<(&'static str, f64)>,
 }
 
 impl Measurement {
@@ -176,6 +178,7 @@ pub fn sisa(agents: usize, ticks: u32, exec: Exec) -> Result<Measurement> {
         agent_updates: agents as u64 * ticks as u64,
         tie_visits: visits,
         mean_degree: mean_degree(&graph),
+        phases: Vec::new(),
     })
 }
 
@@ -226,6 +229,8 @@ pub fn withdrawal(agents: usize, ticks: u32, exec: Exec) -> Result<Measurement> 
     let initial_degree = model.ties.edge_count() as f64 * 2.0 / agents.max(1) as f64;
     let mut series = Series::default();
     model.observe(&mut Recorder::new(&mut series, 0));
+    // Phase timings cover the timed ticks only (tick 0 is observed outside the loop).
+    model.timings = PhaseTimes::default();
     let (mut stepping, mut visits) = (0.0, 0u64);
     for t in 1..=ticks {
         visits += model.ties.edge_count() * 2;
@@ -248,6 +253,20 @@ pub fn withdrawal(agents: usize, ticks: u32, exec: Exec) -> Result<Measurement> 
         agent_updates: agents as u64 * ticks as u64,
         tie_visits: visits,
         mean_degree: initial_degree,
+        phases: {
+            let t = model.timings;
+            vec![
+                ("days", t.days),
+                ("week", t.week),
+                ("tie_strength", t.tie_strength),
+                ("tie_proposals", t.tie_proposals),
+                ("apply", t.apply),
+                ("life_policy", t.life_policy),
+                ("tally", t.tally),
+                ("components", t.components),
+                ("clustering", t.clustering),
+            ]
+        },
     })
 }
 
@@ -292,6 +311,7 @@ pub fn graph(kind: &str, agents: usize) -> Result<Measurement> {
         agent_updates: 0,
         tie_visits: 0,
         mean_degree: mean_degree(&g),
+        phases: Vec::new(),
     })
 }
 

@@ -113,6 +113,9 @@ fn table(r: &Report<'_>) -> String {
             "time per agent-tick",
             format!("{:.1} ns", r.ns_per_agent_tick),
         ));
+        for (name, secs) in &m.phases {
+            rows.push((name, format!("  {secs:.3} s")));
+        }
     }
     rows.push((
         "peak memory",

@@ -22,6 +22,8 @@ pub mod policy;
 pub mod population;
 pub mod ties;
 
+use std::time::Instant;
+
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -242,6 +244,31 @@ impl Peer {
     }
 }
 
+/// Wall-clock seconds spent in each phase of [`Withdrawal::advance`] and in the costly parts
+/// of `observe`, accumulated over the run. Timing only: nothing here reaches any output file,
+/// so results stay identical; `cocoon bench` prints them to show where the time goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PhaseTimes {
+    /// Phase 1, days out.
+    pub days: f64,
+    /// Phase 2, the weekly sweep (contact, bullying, loneliness, screen, substance, state).
+    pub week: f64,
+    /// Phase 3a, tie strengths.
+    pub tie_strength: f64,
+    /// Phase 3b, proposals for new and dropped ties.
+    pub tie_proposals: f64,
+    /// Applying structural changes (sequential).
+    pub apply: f64,
+    /// Phase 4 (birthdays, replacement; sequential) and the policy levers.
+    pub life_policy: f64,
+    /// The per-tick metrics tally.
+    pub tally: f64,
+    /// Largest connected component (every `withdrawal.network_every` ticks; sequential).
+    pub components: f64,
+    /// Tie snapshot and clustering (every `withdrawal.clustering_every` ticks).
+    pub clustering: f64,
+}
+
 /// Agents grouped by birth week, each week's in increasing id order, so phase 4 visits the
 /// ~n/52 agents with a birthday instead of testing all n every week (same agents, same order).
 #[derive(Clone, Debug, Default)]
@@ -305,6 +332,8 @@ pub struct Withdrawal {
     peers: Vec<Peer>,
     /// Agents by birth week (birth weeks never change).
     birthdays: Birthdays,
+    /// Wall-clock seconds spent in each phase so far (for `cocoon bench`; never in results).
+    pub timings: PhaseTimes,
     streams: Streams,
     /// Internal tick counter including burn-in (stream position).
     clock: u64,
@@ -344,6 +373,7 @@ impl Withdrawal {
             days: vec![5; n],
             peers: Vec::new(),
             birthdays: Birthdays::new(&pop.traits.birth_week),
+            timings: PhaseTimes::default(),
             ties,
             traits: pop.traits,
             households: pop.households,
@@ -389,7 +419,14 @@ impl Withdrawal {
     pub fn advance(&mut self, exec: Exec) {
         self.clock += 1;
         self.tick += 1;
+        let mut clock = Instant::now();
+        let mut lap = |slot: &mut f64| {
+            let now = Instant::now();
+            *slot += (now - clock).as_secs_f64();
+            clock = now;
+        };
         self.phase_days(exec);
+        lap(&mut self.timings.days);
         let outs = self.phase_week(exec);
         std::mem::swap(&mut self.state, &mut self.next);
         let mut changes = Vec::new();
@@ -397,17 +434,22 @@ impl Withdrawal {
             changes.extend(o.changes);
             self.episodes.extend(o.episodes);
         }
+        lap(&mut self.timings.week);
         if self.p.on.tie_dynamics {
             self.phase_tie_strength(exec);
+            lap(&mut self.timings.tie_strength);
             changes.extend(self.phase_tie_proposals(exec));
+            lap(&mut self.timings.tie_proposals);
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);
         self.ties_added += a;
         self.ties_removed += r;
+        lap(&mut self.timings.apply);
         if self.p.on.aging {
             self.phase_life();
         }
         self.phase_policy();
+        lap(&mut self.timings.life_policy);
     }
 
     fn in_person(layer: u8) -> bool {
@@ -746,8 +788,11 @@ impl Withdrawal {
                 let i = first + k;
                 if k + AHEAD < ln.len() {
                     let ahead = start[i + AHEAD] - base;
+                    // Both: online ties read screen time, the others days out, and which
+                    // is which is not worth a branch here.
                     for &j in &tg[ahead..ahead + ln[k + AHEAD] as usize] {
                         par::prefetch(days, j as usize);
+                        par::prefetch(&s.screen, j as usize);
                     }
                 }
                 let l = &mut ln[k];
@@ -1169,7 +1214,9 @@ fn share(a: u64, b: u64) -> f64 {
 
 impl Model for Withdrawal {
     fn observe(&mut self, rec: &mut Recorder<'_>) {
+        let started = Instant::now();
         let y = self.tally(Exec::Parallel);
+        self.timings.tally += started.elapsed().as_secs_f64();
         let n = self.n() as u64;
         rec.put("hikikomori_prevalence", share(y.hik, n));
         rec.put("hikikomori_in_range", share(y.hik_range, y.n_range));
@@ -1237,11 +1284,15 @@ impl Model for Withdrawal {
                 0.0
             };
             rec.put("ei_index", ei);
+            let started = Instant::now();
             rec.put("largest_component_share", self.largest_component_share());
+            self.timings.components += started.elapsed().as_secs_f64();
         }
         if tick.is_multiple_of(self.p.clustering_every) {
+            let started = Instant::now();
             let g = self.ties.snapshot(&self.traits.group);
             let (transitivity, local) = metrics::clustering(&g);
+            self.timings.clustering += started.elapsed().as_secs_f64();
             rec.put("transitivity", transitivity);
             rec.put("mean_local_clustering", local);
         }
