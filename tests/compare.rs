@@ -112,6 +112,7 @@ fn writes_every_output_and_they_parse() {
     assert_eq!(
         list_dir(&out),
         vec![
+            "charts",
             "comparison.csv",
             "cost_effectiveness.csv",
             "effects.csv",
