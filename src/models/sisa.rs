@@ -106,6 +106,8 @@ pub struct Sisa {
     streams: Streams,
     /// Number infected in `state`, counted by `step` as it writes (saves `observe` a pass).
     count: u64,
+    /// Directed ties read by all steps so far (for throughput measurements).
+    visits: u64,
 }
 
 impl Sisa {
@@ -138,6 +140,7 @@ impl Sisa {
             recover: threshold(params.g),
             streams,
             count: 0,
+            visits: 0,
         };
         sisa.count = sisa.infected(Exec::Parallel);
         sisa
@@ -158,8 +161,15 @@ impl Sisa {
         .sum()
     }
 
-    /// Writes the chunk's next states and returns how many of them are infected.
-    fn step_chunk(&self, stream: &TickStream, first: usize, out: &mut [u8]) -> u64 {
+    /// Directed ties read by the gathers of all steps so far (a susceptible agent reads all
+    /// its ties; an infected one none). Counted as a by-product, so measuring costs nothing.
+    pub fn tie_visits(&self) -> u64 {
+        self.visits
+    }
+
+    /// Writes the chunk's next states; returns how many of them are infected and how many
+    /// ties the chunk read.
+    fn step_chunk(&self, stream: &TickStream, first: usize, out: &mut [u8]) -> (u64, u64) {
         let mut words = [0u32; CHUNK];
         let words = &mut words[..out.len()];
         stream.fill(first, 1, words);
@@ -168,16 +178,19 @@ impl Sisa {
         let state = &self.state[..];
         let own = &state[first..first + out.len()];
         let (infect, recover) = (&self.infect[..], self.recover);
+        let mut visits = 0u64;
         for (k, slot) in out.iter_mut().enumerate() {
             let w = words[k] as u64;
             *slot = if own[k] != 0 {
                 u8::from(w >= recover)
             } else {
-                let m = infected_among(state, &targets[offsets[k]..offsets[k + 1]]);
+                let neighbours = &targets[offsets[k]..offsets[k + 1]];
+                visits += neighbours.len() as u64;
+                let m = infected_among(state, neighbours);
                 u8::from(w < infect[m as usize])
             };
         }
-        out.iter().map(|&x| x as u64).sum()
+        (out.iter().map(|&x| x as u64).sum(), visits)
     }
 }
 
@@ -212,11 +225,11 @@ impl Model for Sisa {
         let stream = self.streams.tick(TRANSITION, tick as u64);
         let mut next = std::mem::take(&mut self.next);
         // Integer counts per chunk: their sum does not depend on the scheduling.
-        self.count = par::map_each_chunk(exec, &mut next, |first, out| {
+        let per_chunk = par::map_each_chunk(exec, &mut next, |first, out| {
             self.step_chunk(&stream, first, out)
-        })
-        .into_iter()
-        .sum();
+        });
+        self.count = per_chunk.iter().map(|c| c.0).sum();
+        self.visits += per_chunk.iter().map(|c| c.1).sum::<u64>();
         self.next = std::mem::replace(&mut self.state, next);
     }
 }
