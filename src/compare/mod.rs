@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::engine::{Exec, Series};
 use crate::error::{Error, Result};
 use crate::output::{self, atomic, fmt_f64, RunInfo};
+use crate::scenario::Scenario;
 use crate::stats::Interval;
 pub use analysis::{CostEffect, Effect, Estimate, Outcomes};
 pub use file::{load, ArmPlan, Plan};
@@ -123,13 +124,64 @@ pub fn progress_total(plan: &Plan) -> u64 {
 /// Runs every arm on the current rayon pool, arms and replicates in parallel; results are in
 /// arm and replicate order whatever the scheduling. `progress` is called once per
 /// replicate-tick.
+///
+/// Withdrawal arms that differ only in keys the burn-in never reads (funding, levers, a later
+/// shock) share one burn-in per replicate: the burn-in is built once and each arm continues
+/// from a copy, with the same result as running the arm alone.
 pub fn execute(plan: Plan, progress: &(dyn Fn() + Sync)) -> Result<Comparison> {
-    let series = plan
-        .arms
+    let groups = burn_in_groups(&plan);
+    let per_group = groups
         .par_iter()
-        .map(|a| crate::run::execute(&a.scenario, Exec::Parallel, progress).map(|r| r.series))
+        .map(|members| -> Result<Vec<Vec<Series>>> {
+            if plan.model() == "withdrawal" {
+                let scenarios: Vec<&Scenario> =
+                    members.iter().map(|&k| &plan.arms[k].scenario).collect();
+                let results = crate::models::withdrawal::execute_sharing_burn_in(
+                    &scenarios,
+                    Exec::Parallel,
+                    progress,
+                )?;
+                Ok(results.into_iter().map(|r| r.series).collect())
+            } else {
+                members
+                    .iter()
+                    .map(|&k| {
+                        crate::run::execute(&plan.arms[k].scenario, Exec::Parallel, progress)
+                            .map(|r| r.series)
+                    })
+                    .collect()
+            }
+        })
         .collect::<Result<Vec<_>>>()?;
+    let mut series: Vec<Option<Vec<Series>>> = vec![None; plan.arms.len()];
+    for (members, results) in groups.iter().zip(per_group) {
+        for (&k, s) in members.iter().zip(results) {
+            series[k] = Some(s);
+        }
+    }
+    let series = series
+        .into_iter()
+        .map(|s| s.expect("every arm is in one group"))
+        .collect();
     Ok(Comparison::new(plan, series))
+}
+
+/// Arm indices grouped so that each group can share a burn-in (withdrawal model), in order of
+/// first arm; for other models every arm is its own group.
+fn burn_in_groups(plan: &Plan) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, arm) in plan.arms.iter().enumerate() {
+        if plan.model() != "withdrawal" {
+            groups.push((String::new(), vec![k]));
+            continue;
+        }
+        let sig = crate::models::withdrawal::burn_in_signature(&arm.scenario);
+        match groups.iter_mut().find(|(s, _)| *s == sig) {
+            Some((_, members)) => members.push(k),
+            None => groups.push((sig, vec![k])),
+        }
+    }
+    groups.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The comparison charts, in `<dir>/charts/` (PNG and SVG): per arm over time with 95%
