@@ -440,7 +440,48 @@ pub struct Withdrawal {
     ties_removed: u64,
     /// Policy levers and their state (inactive unless the scenario funds them).
     pub policy: policy::PolicyState,
+    /// Friend-tie sums for phase 1, taken by the tally (see [`FriendSums`]).
+    friend_sums: Vec<FriendSums>,
+    /// The clock value whose end-of-week state `friend_sums` describes (`u64::MAX`: none).
+    friend_clock: u64,
+    /// Scratch for the tally: each agent's group, with the top bit set if it goes out often.
+    marks: Vec<u32>,
 }
+
+/// What phase 1 (days out) reads of an agent's friend ties (in-person, not household): their
+/// summed strength, how many there are and how many go out on four or more days. They depend
+/// only on the ties and state at the end of a week, so the tally, which sweeps every slab for
+/// its own counts anyway, takes them in the same pass and phase 1 of the next week reuses them
+/// (it computes them itself when no tally ran, as in the burn-in). Same sums, same order, so
+/// the results are identical either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct FriendSums {
+    strength: f64,
+    friends: u32,
+    out: u32,
+}
+
+impl FriendSums {
+    /// The sums for agent `i`, straight from the slabs.
+    fn of(ties: &Ties, days_avg: &[f32], i: usize) -> FriendSums {
+        let mut f = FriendSums::default();
+        let (tg, wt, ly) = ties.slab(i);
+        for ((&j, &w), &l) in tg.iter().zip(wt).zip(ly) {
+            if l == Layer::Family as u8 || l == Layer::Online as u8 {
+                continue;
+            }
+            f.strength += w as f64;
+            f.friends += 1;
+            f.out += u32::from(days_avg[j as usize] >= OUT_OFTEN);
+        }
+        f
+    }
+}
+
+/// Days out (4-week mean) from which a friend counts as going out, for phase 1's invitations.
+const OUT_OFTEN: f32 = 4.0;
+/// The bit of [`Withdrawal::marks`] that says a friend goes out often.
+const OUT_BIT: u32 = 1 << 31;
 
 impl Withdrawal {
     /// Sets up the policy levers the scenario funds (they act from tick 1 on, after burn-in).
@@ -481,6 +522,9 @@ impl Withdrawal {
             ties_added: 0,
             ties_removed: 0,
             policy: policy::PolicyState::default(),
+            friend_sums: Vec::new(),
+            friend_clock: u64::MAX,
+            marks: Vec::new(),
         }
     }
 
@@ -561,6 +605,9 @@ impl Withdrawal {
             days_params.base -= p.shock_days_out;
         }
         let days_params = &days_params;
+        // The tally after last week took the friend sums from this very state.
+        let cached = self.friend_clock == self.clock - 1 && self.friend_sums.len() == self.n();
+        let sums = &self.friend_sums;
         let mut days = std::mem::take(&mut self.days);
         par::for_each_chunk(exec, &mut days, |first, out| {
             let mut words = [0u32; CHUNK];
@@ -568,21 +615,16 @@ impl Withdrawal {
             stream.fill(first, 1, words);
             for (k, d) in out.iter_mut().enumerate() {
                 let i = first + k;
-                let (mut strength, mut friends, mut out_friends) = (0.0f64, 0u32, 0u32);
-                let (tg, wt, ly) = ties.slab(i);
-                for ((&j, &w), &l) in tg.iter().zip(wt).zip(ly) {
-                    if l == Layer::Family as u8 || l == Layer::Online as u8 {
-                        continue;
-                    }
-                    strength += w as f64;
-                    friends += 1;
-                    out_friends += u32::from(s.days_avg[j as usize] >= 4.0);
-                }
+                let f = if cached {
+                    sums[i]
+                } else {
+                    FriendSums::of(ties, &s.days_avg, i)
+                };
                 let x = DaysInputs {
                     role: t.role[i] == 1,
-                    tie_strength: strength,
-                    invited: if friends > 0 {
-                        out_friends as f64 / friends as f64
+                    tie_strength: f.strength,
+                    invited: if f.friends > 0 {
+                        f.out as f64 / f.friends as f64
                     } else {
                         0.0
                     },
@@ -1117,15 +1159,28 @@ impl Withdrawal {
         self.ties_removed += r;
     }
 
-    fn tally(&self, exec: Exec) -> Tally {
-        let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
+    fn tally(&mut self, exec: Exec) -> Tally {
+        let n = self.n();
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.resize(n, 0);
+        let (t, s) = (&self.traits, &self.state);
+        par::for_each_chunk(exec, &mut marks, |first, chunk| {
+            let (group, days_avg) = (&t.group[first..], &s.days_avg[first..]);
+            for ((m, &g), &d) in chunk.iter_mut().zip(group).zip(days_avg) {
+                *m = g | (u32::from(d >= OUT_OFTEN) << 31);
+            }
+        });
+        let mut sums = std::mem::take(&mut self.friend_sums);
+        sums.resize(n, FriendSums::default());
+        let (ties, p, marks_ref) = (&self.ties, &self.p, &marks[..]);
         let tick = self.tick as i32;
-        let chunks = par::map_chunks(exec, self.n(), |range| {
+        let chunks = par::map_each_chunk(exec, &mut sums, |first, sums_out| {
             let mut y = Tally::default();
-            for i in range {
-                if i + AHEAD < t.group.len() {
+            for (k, sums_i) in sums_out.iter_mut().enumerate() {
+                let i = first + k;
+                if i + AHEAD < n {
                     for &j in ties.slab(i + AHEAD).0 {
-                        par::prefetch(&t.group, j as usize);
+                        par::prefetch(marks_ref, j as usize);
                     }
                 }
                 let b = band(t.age[i]);
@@ -1157,24 +1212,38 @@ impl Withdrawal {
                 }
                 y.using += u64::from(s.substance[i] == use_state::USING);
                 y.recovery += u64::from(s.substance[i] == use_state::RECOVERY);
-                let (targets, _, layers) = ties.slab(i);
+                let (targets, weights, layers) = ties.slab(i);
                 y.degree += targets.len() as u64;
                 let gi = t.group[i];
                 // Branch-free: whether a tie is a friend tie, and within the group, is close to
                 // random from tie to tie, so branches on it mispredict (a profile showed the
                 // branchy loop at a tenth of the run; the same trick elsewhere cost more
-                // instructions than the mispredictions it saved).
-                let (mut friends, mut bonding) = (0u64, 0u64);
-                for (&j, &l) in targets.iter().zip(layers) {
-                    let friend = u64::from(Self::in_person(l) && l != Layer::Family as u8);
-                    friends += friend;
-                    bonding += friend & u64::from(t.group[j as usize] == gi);
+                // instructions than the mispredictions it saved). A non-friend adds w * 0.0 = +0.0,
+                // which leaves the strength sum bit for bit what phase 1 would add up.
+                let (mut friends, mut bonding, mut out) = (0u32, 0u32, 0u32);
+                let mut strength = 0.0f64;
+                for ((&j, &w), &l) in targets.iter().zip(weights).zip(layers) {
+                    let friend = Self::in_person(l) && l != Layer::Family as u8;
+                    let m = marks_ref[j as usize];
+                    let f = u32::from(friend);
+                    friends += f;
+                    bonding += f & u32::from(m & !OUT_BIT == gi);
+                    out += f & (m >> 31);
+                    strength += w as f64 * f64::from(f);
                 }
-                y.bonding += bonding;
-                y.bridging += friends - bonding;
+                y.bonding += bonding as u64;
+                y.bridging += (friends - bonding) as u64;
+                *sums_i = FriendSums {
+                    strength,
+                    friends,
+                    out,
+                };
             }
             y
         });
+        self.marks = marks;
+        self.friend_sums = sums;
+        self.friend_clock = self.clock;
         let mut total = Tally::default();
         for c in chunks {
             total.add(&c);
