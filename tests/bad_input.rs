@@ -9,43 +9,13 @@
 mod common;
 
 use common::{
-    cocoon, cocoon_in, fixture, fixture_position, list_dir, locate, read, read_json, tempdir, Run,
+    cocoon, cocoon_in, fixture, fixture_position, locate, read, read_json, rejected, tempdir, Run,
 };
 
 /// Runs `cocoon run <scenario> --quiet --out <scratch>/out <extra...>`, expects exit code 2
-/// and checks that nothing at all was written.
+/// and checks that nothing at all was written (see [`common::rejected`]).
 fn run_rejected(scenario: &str, extra: &[&str]) -> Run {
-    let cwd = tempdir();
-    let out = cwd.path().join("out");
-    let mut args = vec![
-        "run".to_string(),
-        scenario.to_string(),
-        "--quiet".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let run = cocoon_in(cwd.path(), &args);
-    run.expect_code(2);
-    assert!(
-        !out.exists(),
-        "the output folder {} was created by a failing run\n{}",
-        out.display(),
-        run.describe()
-    );
-    let left = list_dir(cwd.path());
-    assert!(
-        left.is_empty(),
-        "a failing run left {left:?} in its working folder\n{}",
-        run.describe()
-    );
-    // One error line, not a panic or a backtrace.
-    assert!(
-        run.stderr.starts_with("error: ") && !run.stderr.contains("panicked"),
-        "expected a single `error: ...` message\n{}",
-        run.describe()
-    );
-    run
+    rejected("run", scenario, extra)
 }
 
 /// Like [`run_rejected`] for a fixture under `tests/fixtures/`.

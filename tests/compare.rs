@@ -13,20 +13,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{
-    assert_same_text, cocoon_in, fixture, fixture_position, list_dir, read, read_json, tempdir, Run,
+    assert_same_text, cocoon_in, fixture, fixture_position, list_dir, quiet_out_args, read,
+    read_json, tempdir, Run,
 };
 
 /// Runs `cocoon compare FIXTURE --quiet --out <cwd>/out EXTRA...` in `cwd`, expecting success.
 fn compare_ok(cwd: &Path, rel: &str, extra: &[&str]) -> std::path::PathBuf {
     let out = cwd.join("out");
-    let mut args = vec![
-        "compare".to_string(),
-        fixture(rel).display().to_string(),
-        "--quiet".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
+    let args = quiet_out_args("compare", &fixture(rel).display().to_string(), &out, extra);
     cocoon_in(cwd, &args).expect_code(0);
     out
 }
@@ -270,37 +264,9 @@ fn common_random_numbers_shrink_the_variance_of_the_difference() {
 }
 
 /// Runs `cocoon compare FILE --quiet --out <scratch>/out EXTRA...`, expects exit code 2, one
-/// error line, and nothing written anywhere.
+/// error line, and nothing written anywhere (see [`common::rejected`]).
 fn compare_rejected(file: &str, extra: &[&str]) -> Run {
-    let cwd = tempdir();
-    let out = cwd.path().join("out");
-    let mut args = vec![
-        "compare".to_string(),
-        file.to_string(),
-        "--quiet".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let run = cocoon_in(cwd.path(), &args);
-    run.expect_code(2);
-    assert!(
-        !out.exists(),
-        "a failing comparison created its output\n{}",
-        run.describe()
-    );
-    let left = list_dir(cwd.path());
-    assert!(
-        left.is_empty(),
-        "a failing comparison left {left:?}\n{}",
-        run.describe()
-    );
-    assert!(
-        run.stderr.starts_with("error: ") && !run.stderr.contains("panicked"),
-        "expected a single `error: ...` message\n{}",
-        run.describe()
-    );
-    run
+    common::rejected("compare", file, extra)
 }
 
 fn rejected(rel: &str) -> Run {

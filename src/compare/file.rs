@@ -210,7 +210,7 @@ pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
                         ),
                     )
                 })?;
-                flatten_set(&sp, table, "", &mut set_overrides)?;
+                flatten_set(&sp, table, &mut set_overrides)?;
             }
             "arm" => {
                 arm_key_span = key_span.clone();
@@ -295,7 +295,7 @@ pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
                             ),
                         )
                     })?;
-                    flatten_set(&sp, t, "", &mut overrides)?;
+                    flatten_set(&sp, t, &mut overrides)?;
                 }
                 other => {
                     return Err(sp.err(key_span, unknown_key(other, ARM_KEYS, "the arm's `set`")))
@@ -523,46 +523,28 @@ fn check_arm_name(name: &Located<String>) -> Result<()> {
     }
 }
 
-/// Flattens a `set` table into dotted-key overrides. Both `"population.n" = 1` and nested
-/// tables (`[set.population]`, `set = { population = { n = 1 } }`) are accepted. A known key is
-/// located at its value (where a bad value is), an unknown one at its key.
-fn flatten_set(
-    sp: &Spans<'_>,
-    table: &dyn TableLike,
-    prefix: &str,
-    out: &mut Vec<Override>,
-) -> Result<()> {
-    for (k, item) in table.iter() {
-        let key = if prefix.is_empty() {
-            k.to_string()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        let key_span = table.key(k).and_then(|kk| kk.span());
-        match item {
-            Item::None => {}
-            Item::Table(t) => flatten_set(sp, t, &key, out)?,
-            Item::Value(toml_edit::Value::InlineTable(t)) => flatten_set(sp, t, &key, out)?,
-            Item::Value(v) => {
-                let span = if spec::find(&key).is_some() {
-                    v.span().or(key_span)
-                } else {
-                    key_span.or(v.span())
-                };
-                out.push(Override {
-                    key,
-                    value: v.clone(),
-                    location: sp.at(span),
-                });
-            }
-            Item::ArrayOfTables(a) => {
-                return Err(sp.err(
-                    a.span().or(key_span),
-                    format!("`[[{key}]]` is not a parameter override"),
-                ))
-            }
-        }
-    }
+/// Flattens a `set` table into dotted-key overrides with the scenario loader's
+/// [`scenario::flatten`]. Both `"population.n" = 1` and nested tables (`[set.population]`,
+/// `set = { population = { n = 1 } }`) are accepted. A known key is located at its value (where
+/// a bad value is), an unknown one at its key.
+fn flatten_set(sp: &Spans<'_>, table: &dyn TableLike, out: &mut Vec<Override>) -> Result<()> {
+    let mut leaves = Vec::new();
+    scenario::flatten(
+        table,
+        "",
+        &|span| sp.at(span),
+        &[],
+        &|location, key| Error::Compare {
+            location,
+            message: format!("`[[{key}]]` is not a parameter override"),
+        },
+        &mut leaves,
+    )?;
+    out.extend(leaves.into_iter().map(|(key, location, value)| Override {
+        key,
+        value,
+        location,
+    }));
     Ok(())
 }
 
@@ -687,6 +669,21 @@ beta = 0.2
             e.contains("c.toml:15:8") && e.contains("out of range"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn array_of_tables_in_a_set_is_located() {
+        let (_d, p) = setup(&GOOD.replace("[set]\n", "[[set.graph]]\n"));
+        let e = load(&p, &[], false).unwrap_err();
+        assert!(matches!(e, Error::Compare { .. }), "{e}");
+        let e = e.to_string();
+        assert!(
+            e.ends_with("c.toml:6:1: `[[graph]]` is not a parameter override"),
+            "{e}"
+        );
+        // `extends` is not a comparison key: it is located at the key, as any unknown key.
+        let e = err(&GOOD.replace("[set]\n", "[set]\nextends = \"base.toml\"\n"));
+        assert!(e.contains("c.toml:7:1: unknown key `extends`"), "{e}");
     }
 
     #[test]

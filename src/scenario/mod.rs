@@ -479,7 +479,17 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
         }
     };
     let mut leaves = Vec::new();
-    flatten(doc.as_table(), "", &at, &mut leaves)?;
+    flatten(
+        doc.as_table(),
+        "",
+        &at,
+        &["extends"],
+        &|location, key| Error::Scenario {
+            location,
+            message: format!("`[[{key}]]` arrays of tables are not scenario keys"),
+        },
+        &mut leaves,
+    )?;
     // `extends` first, so this file's keys override the base's.
     if let Some((_, loc, item)) = leaves.iter().find(|(k, _, _)| k == "extends") {
         let base = item.as_str().ok_or_else(|| Error::Scenario {
@@ -506,12 +516,22 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
     Ok(())
 }
 
-type Leaf = (String, Location, toml_edit::Value);
+/// One value found by [`flatten`]: its dotted key, where to report it, and the value as written.
+pub(crate) type Leaf = (String, Location, toml_edit::Value);
 
-fn flatten(
+/// Flattens a TOML table into dotted-key leaves, appended to `out` in file order. Nested
+/// tables (`[graph]`, `graph = { n = 1 }`) and dotted keys (`"graph.n" = 1`) give the same
+/// key; `prefix` is the dotted key of `table` itself (`""` at the top).
+///
+/// `at` turns a span into a location. A key that is a parameter, or is one of `extra_known`,
+/// is located at its value (where a bad value is); any other key at the key (an unknown key).
+/// An array of tables is an error, built by `array_of_tables` from its location and dotted key.
+pub(crate) fn flatten(
     table: &dyn toml_edit::TableLike,
     prefix: &str,
     at: &dyn Fn(Option<std::ops::Range<usize>>) -> Location,
+    extra_known: &[&str],
+    array_of_tables: &dyn Fn(Location, &str) -> Error,
     out: &mut Vec<Leaf>,
 ) -> Result<()> {
     for (k, item) in table.iter() {
@@ -523,23 +543,20 @@ fn flatten(
         let key_span = table.key(k).and_then(|kk| kk.span());
         match item {
             Item::None => {}
-            Item::Table(t) => flatten(t, &key, at, out)?,
-            Item::Value(toml_edit::Value::InlineTable(t)) => flatten(t, &key, at, out)?,
+            Item::Table(t) => flatten(t, &key, at, extra_known, array_of_tables, out)?,
+            Item::Value(toml_edit::Value::InlineTable(t)) => {
+                flatten(t, &key, at, extra_known, array_of_tables, out)?
+            }
             Item::Value(v) => {
                 // Report unknown keys at the key, bad values at the value.
-                let loc = if spec::find(&key).is_some() || key == "extends" {
+                let loc = if spec::find(&key).is_some() || extra_known.contains(&key.as_str()) {
                     at(v.span().or(key_span))
                 } else {
                     at(key_span.or(v.span()))
                 };
                 out.push((key, loc, v.clone()));
             }
-            Item::ArrayOfTables(a) => {
-                return Err(Error::Scenario {
-                    location: at(a.span().or(key_span)),
-                    message: format!("`[[{key}]]` arrays of tables are not scenario keys"),
-                })
-            }
+            Item::ArrayOfTables(a) => return Err(array_of_tables(at(a.span().or(key_span)), &key)),
         }
     }
     Ok(())
@@ -898,5 +915,25 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("cycle"));
+    }
+
+    #[test]
+    fn array_of_tables_and_bad_extends_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "s.toml", "model = \"sisa\"\n[[graph]]\nn = 1\n");
+        let err = Scenario::load(&p, &[]).unwrap_err();
+        assert!(matches!(err, Error::Scenario { .. }), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.ends_with("s.toml:2:1: `[[graph]]` arrays of tables are not scenario keys"),
+            "{err}"
+        );
+        // `extends` is a known key: a bad value is located at the value.
+        let p = write(dir.path(), "e.toml", "extends = 3\n");
+        let err = Scenario::load(&p, &[]).unwrap_err().to_string();
+        assert!(
+            err.ends_with("e.toml:1:11: `extends` must be a file path in quotes"),
+            "{err}"
+        );
     }
 }

@@ -113,6 +113,49 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary folder can be created")
 }
 
+/// The arguments `COMMAND FILE --quiet --out OUT EXTRA...` (e.g. `run scenario.toml` or
+/// `compare comparison.toml`), for [`cocoon_in`].
+pub fn quiet_out_args(command: &str, file: &str, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        command.to_string(),
+        file.to_string(),
+        "--quiet".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Runs `cocoon COMMAND FILE --quiet --out <scratch>/out EXTRA...` in a fresh scratch folder
+/// and checks that it was rejected as bad input: exit code 2, a single `error: ...` message
+/// (not a panic or a backtrace), and nothing written, neither the output folder nor anything
+/// else in the scratch folder. Returns the run for checks on its message.
+pub fn rejected(command: &str, file: &str, extra: &[&str]) -> Run {
+    let cwd = tempdir();
+    let out = cwd.path().join("out");
+    let run = cocoon_in(cwd.path(), &quiet_out_args(command, file, &out, extra));
+    run.expect_code(2);
+    assert!(
+        !out.exists(),
+        "the output folder {} was created by a failing `cocoon {command}`\n{}",
+        out.display(),
+        run.describe()
+    );
+    let left = list_dir(cwd.path());
+    assert!(
+        left.is_empty(),
+        "a failing `cocoon {command}` left {left:?} in its working folder\n{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.starts_with("error: ") && !run.stderr.contains("panicked"),
+        "expected a single `error: ...` message\n{}",
+        run.describe()
+    );
+    run
+}
+
 /// Reads a file that must exist, naming it if it does not.
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
