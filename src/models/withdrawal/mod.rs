@@ -1282,35 +1282,11 @@ impl Withdrawal {
         }
     }
 
-    /// Largest connected share over all ties (union-find over the slabs).
+    /// Largest connected share over all ties (concurrent union-find over the slabs).
     pub fn largest_component_share(&self) -> f64 {
-        let n = self.n();
-        let mut parent: Vec<u32> = (0..n as u32).collect();
-        fn find(parent: &mut [u32], mut x: u32) -> u32 {
-            while parent[x as usize] != x {
-                let g = parent[parent[x as usize] as usize];
-                parent[x as usize] = g;
-                x = g;
-            }
-            x
-        }
-        for i in 0..n {
-            for sl in self.ties.range(i) {
-                let j = self.ties.target[sl];
-                if (i as u32) < j {
-                    let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j));
-                    if a != b {
-                        parent[a.max(b) as usize] = a.min(b);
-                    }
-                }
-            }
-        }
-        let mut size = vec![0u32; n];
-        for i in 0..n as u32 {
-            let r = find(&mut parent, i);
-            size[r as usize] += 1;
-        }
-        size.iter().copied().max().unwrap_or(0) as f64 / n.max(1) as f64
+        let ties = &self.ties;
+        let largest = metrics::largest_component_size(Exec::Parallel, self.n(), |i| ties.slab(i).0);
+        largest as f64 / self.n().max(1) as f64
     }
 }
 
