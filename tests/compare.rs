@@ -201,6 +201,18 @@ fn writes_every_output_and_they_parse() {
     );
     assert!(html.contains("Compared with reference, beta_plus_10 changed prevalence by"));
     assert!(!html.contains("<link") && !html.contains("<script") && !html.contains("src=\"http"));
+    // Each chart is inlined once, as a PNG (base64 of the PNG signature starts "iVBORw0KGgo"),
+    // never its SVG twin.
+    let pngs = files.iter().filter(|f| f.ends_with(".png")).count();
+    let images: Vec<&str> = html.split("src=\"data:image/png;base64,").skip(1).collect();
+    assert!(pngs > 0);
+    assert_eq!(images.len(), pngs, "one inlined image per PNG chart");
+    for img in images {
+        assert!(
+            img.starts_with("iVBORw0KGgo"),
+            "an inlined image is not a PNG"
+        );
+    }
 }
 
 #[test]

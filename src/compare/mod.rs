@@ -263,6 +263,56 @@ pub fn write_compare_charts(dir: &Path, comparison: &Comparison) -> Result<Vec<P
             &charts::ribbons_from_series(&groups, metric),
         )?);
     }
+    // The paired difference from the baseline over time: at realistic budgets the arms' levels
+    // overlap on the charts above, while the differences (with common random numbers) separate.
+    let baseline_name = &comparison.plan.baseline_arm().name;
+    let differences: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "prevalence_difference_by_arm",
+            "hikikomori_prevalence",
+            "Hikikomori prevalence",
+            "Difference (% of population)",
+            true,
+        ),
+        (
+            "prevalence_difference_by_arm",
+            "prevalence",
+            "Prevalence",
+            "Difference (% of agents)",
+            true,
+        ),
+        (
+            "loneliness_difference_by_arm",
+            "lonely_share",
+            "Share lonely",
+            "Difference (% of population)",
+            true,
+        ),
+        (
+            "bridging_difference_by_arm",
+            "bridging_ties_per_agent",
+            "Bridging ties per agent",
+            "Difference (ties per agent)",
+            false,
+        ),
+    ];
+    for &(name, metric, what, y, percent) in differences {
+        if !has(metric) {
+            continue;
+        }
+        let title = format!("{what}: difference from {baseline_name}");
+        let mut spec = ChartSpec::new(&title, x, y)
+            .subtitle("Line: mean paired difference over replicates; shaded band: its 95% confidence interval")
+            .y_from_zero(true);
+        if percent {
+            spec = spec.percent();
+        }
+        files.extend(charts::line_chart(
+            &charts_dir.join(name),
+            &spec,
+            &charts::difference_ribbons(&groups, comparison.plan.baseline, metric),
+        )?);
+    }
     if has("bonding_ties_per_agent") && has("bridging_ties_per_agent") {
         let mut ribbons = Vec::new();
         for (metric, kind) in [
@@ -572,11 +622,14 @@ pub fn write(dir: &Path, c: &Comparison, info: &RunInfo) -> Result<Vec<String>> 
     let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
     let mut charts = Vec::new();
     for path in write_compare_charts(dir, c)? {
-        let bytes = std::fs::read(&path).map_err(|source| Error::Write {
-            path: path.clone(),
-            source,
-        })?;
-        charts.push((caption(&path), bytes));
+        // The page inlines the PNG of each chart; the SVG twin is listed, not inlined.
+        if path.extension().is_some_and(|e| e == "png") {
+            let bytes = std::fs::read(&path).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            charts.push((caption(&path), bytes));
+        }
         let rel = path.strip_prefix(dir).unwrap_or(&path);
         names.push(rel.display().to_string());
     }

@@ -190,22 +190,65 @@ pub fn ribbons_from_series(groups: &[(String, &[Series])], metric: &str) -> Vec<
                     }
                 }
             }
-            let points = by_tick
-                .into_iter()
-                .map(|(tick, xs)| {
-                    let iv = crate::stats::interval(&xs);
-                    RibbonPoint {
-                        x: tick as f64,
-                        mean: iv.mean,
-                        lo: iv.lo.min(iv.mean),
-                        hi: iv.hi.max(iv.mean),
-                    }
-                })
-                .collect();
-            Ribbon {
-                label: label.clone(),
-                points,
+            ribbon_of(label, by_tick)
+        })
+        .collect()
+}
+
+/// One ribbon from the values gathered per tick: the mean and 95% interval at each tick (the
+/// band always contains the mean, also when the interval is degenerate).
+fn ribbon_of(label: &str, by_tick: BTreeMap<u32, Vec<f64>>) -> Ribbon {
+    let points = by_tick
+        .into_iter()
+        .map(|(tick, xs)| {
+            let iv = crate::stats::interval(&xs);
+            RibbonPoint {
+                x: tick as f64,
+                mean: iv.mean,
+                lo: iv.lo.min(iv.mean),
+                hi: iv.hi.max(iv.mean),
             }
+        })
+        .collect();
+    Ribbon {
+        label: label.to_string(),
+        points,
+    }
+}
+
+/// Per-tick mean and 95% interval of the paired difference `metric(group, r) − metric(baseline,
+/// r)` over the replicates r that recorded a finite value at that tick in both, one [`Ribbon`]
+/// per group in the same order as `groups` (so colours match the other charts; the baseline's
+/// own ribbon is zero). Replicates are paired by [`Series::replicate`]: with common random
+/// numbers replicate r of every arm shares its streams, so the paired difference removes the
+/// noise the arms share and shows the policy's effect over time.
+pub fn difference_ribbons(
+    groups: &[(String, &[Series])],
+    baseline: usize,
+    metric: &str,
+) -> Vec<Ribbon> {
+    let base: BTreeMap<u32, BTreeMap<u32, f64>> = groups[baseline]
+        .1
+        .iter()
+        .map(|s| (s.replicate, s.values(metric).into_iter().collect()))
+        .collect();
+    groups
+        .iter()
+        .map(|(label, replicates)| {
+            let mut by_tick: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+            for s in replicates.iter() {
+                let Some(b) = base.get(&s.replicate) else {
+                    continue;
+                };
+                for (tick, v) in s.values(metric) {
+                    if let Some(&bv) = b.get(&tick) {
+                        if v.is_finite() && bv.is_finite() {
+                            by_tick.entry(tick).or_default().push(v - bv);
+                        }
+                    }
+                }
+            }
+            ribbon_of(label, by_tick)
         })
         .collect()
 }
@@ -1146,6 +1189,39 @@ mod tests {
                 .collect(),
             distributions: vec![],
         }
+    }
+
+    #[test]
+    fn difference_ribbons_pair_replicates_and_zero_the_baseline() {
+        let base = [
+            series(0, "m", &[(0, 1.0), (1, 2.0)]),
+            series(1, "m", &[(0, 3.0), (1, 5.0)]),
+        ];
+        // Listed out of replicate order: pairing goes by replicate number, not position.
+        let arm = [
+            series(1, "m", &[(0, 3.5), (1, 4.0)]),
+            series(0, "m", &[(0, 1.5), (1, f64::NAN)]),
+        ];
+        let groups = vec![
+            ("base".to_string(), &base[..]),
+            ("arm".to_string(), &arm[..]),
+        ];
+        let r = difference_ribbons(&groups, 0, "m");
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].label, "base");
+        assert!(r[0]
+            .points
+            .iter()
+            .all(|p| p.mean == 0.0 && p.lo == 0.0 && p.hi == 0.0));
+        assert_eq!(r[1].label, "arm");
+        // Tick 0: differences 0.5 and 0.5; tick 1: only replicate 1 (-1.0), the NaN is left out.
+        assert_eq!(r[1].points.len(), 2);
+        assert_eq!(r[1].points[0].mean, 0.5);
+        assert_eq!((r[1].points[0].lo, r[1].points[0].hi), (0.5, 0.5));
+        assert_eq!(r[1].points[1].mean, -1.0);
+        assert!(difference_ribbons(&groups, 0, "absent")[1]
+            .points
+            .is_empty());
     }
 
     fn ribbon(label: &str, n: usize, f: impl Fn(f64) -> f64) -> Ribbon {
