@@ -438,6 +438,8 @@ pub struct Withdrawal {
     pub episodes: Vec<u16>,
     ties_added: u64,
     ties_removed: u64,
+    /// `ties.refused` when the burn-in ended (refusals are reported from tick 0).
+    refused_before: u64,
     /// Policy levers and their state (inactive unless the scenario funds them).
     pub policy: policy::PolicyState,
     /// Friend-tie sums for phase 1, taken by the tally (see [`FriendSums`]).
@@ -521,6 +523,7 @@ impl Withdrawal {
             episodes: Vec::new(),
             ties_added: 0,
             ties_removed: 0,
+            refused_before: 0,
             policy: policy::PolicyState::default(),
             friend_sums: Vec::new(),
             friend_clock: u64::MAX,
@@ -536,6 +539,7 @@ impl Withdrawal {
             self.advance(exec);
         }
         self.episodes.clear();
+        self.refused_before = self.ties.refused;
         self.tick = 0;
     }
 
@@ -1388,6 +1392,10 @@ impl Model for Withdrawal {
         rec.put("bonding_ties_per_agent", share(y.bonding, n));
         rec.put("bridging_ties_per_agent", share(y.bridging, n));
         rec.put("mean_degree", share(y.degree, n));
+        rec.put(
+            "ties_refused",
+            (self.ties.refused - self.refused_before) as f64,
+        );
         rec.put("hikikomori_count", y.hik as f64);
         let pol = &self.policy;
         rec.put("policy_spend_cumulative", pol.ledger.total_spent());
