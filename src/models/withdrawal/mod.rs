@@ -1581,6 +1581,42 @@ mod tests {
         assert!(execute_sharing_burn_in(&mixed, Exec::Parallel, &|| {}).is_err());
     }
 
+    /// The friend-tie sums the tally hands to the next week's phase 1 are the ones phase 1
+    /// computes itself: a model tallied between weeks (sequentially or on three threads)
+    /// evolves exactly as one never tallied, and the sums equal the direct ones.
+    #[test]
+    fn friend_sums_from_the_tally_change_nothing() {
+        let n = 3 * CHUNK + 77;
+        let mut direct = model(n, 5);
+        let mut seq = model(n, 5);
+        let mut par = model(n, 5);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        for t in 1..=10 {
+            direct.advance(Exec::Sequential);
+            seq.advance(Exec::Sequential);
+            pool.install(|| par.advance(Exec::Parallel));
+            assert_same(&direct, &seq, t);
+            assert_same(&direct, &par, t);
+            seq.tally(Exec::Sequential);
+            pool.install(|| par.tally(Exec::Parallel));
+            let expect: Vec<FriendSums> = (0..n)
+                .map(|i| FriendSums::of(&direct.ties, &direct.state.days_avg, i))
+                .collect();
+            assert!(
+                seq.friend_sums == expect,
+                "sequential tally sums at tick {t}"
+            );
+            assert!(par.friend_sums == expect, "parallel tally sums at tick {t}");
+            assert_eq!(seq.friend_clock, seq.clock);
+        }
+        // The sums are not trivial: friends with and without days out both occur.
+        assert!(seq.friend_sums.iter().any(|f| f.out > 0));
+        assert!(seq.friend_sums.iter().any(|f| f.friends > f.out));
+    }
+
     /// Every parallel phase of `advance` gives the same result as running it chunk after
     /// chunk on one thread (several chunks, a ragged last one, a pool of three threads).
     #[test]
