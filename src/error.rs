@@ -101,6 +101,28 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An output folder cannot be used: it exists without `--force`, is a file or a link,
+    /// has a bad name, or its parent is not a writable folder. Found before any work is done.
+    #[error("output folder {}: {message}", path.display())]
+    OutputPath {
+        /// The output folder as given.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// Another process holds the lock of an output folder.
+    #[error(
+        "output folder {} is being written by another cocoon process (it holds the lock on {}); \
+         wait for it to finish or choose another --out",
+        path.display(),
+        lock.display()
+    )]
+    Busy {
+        /// The output folder.
+        path: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
     /// A model could not be built from valid parameters (e.g. a population too small).
     #[error("{0}")]
     Model(String),
@@ -126,6 +148,7 @@ impl Error {
                 | Error::MissingFile { .. }
                 | Error::Csv(_)
                 | Error::Usage(_)
+                | Error::OutputPath { .. }
         )
     }
 }
