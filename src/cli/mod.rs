@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod params;
 mod run;
+mod sweep;
 
 use std::path::PathBuf;
 
@@ -70,6 +71,21 @@ pub enum Command {
         #[arg(long)]
         independent: bool,
     },
+    /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
+    Sweep {
+        /// Study file (TOML): base, parameters, outcomes, design, points, replicates, seed.
+        file: PathBuf,
+        /// Output folder (default: output/<study file name>/). An interrupted sweep resumes
+        /// from the points already finished in it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it.
     Check {
         #[command(flatten)]
@@ -123,6 +139,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             sets,
             independent,
         } => compare::compare(&file, out, threads, quiet, &sets, independent),
+        Command::Sweep {
+            file,
+            out,
+            threads,
+            quiet,
+        } => sweep::sweep(&file, out, threads, quiet),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {
