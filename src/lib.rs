@@ -9,6 +9,7 @@
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //! - [`compare`]: policy arms on one base scenario, paired differences and a report.
+//! - [`study`]: sweeps, sensitivity analysis, calibration and decisions under uncertainty.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -29,3 +30,4 @@ pub mod policy;
 pub mod run;
 pub mod scenario;
 pub mod stats;
+pub mod study;

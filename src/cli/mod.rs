@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod params;
 mod run;
+mod sweep;
 
 use std::path::PathBuf;
 
@@ -79,6 +80,21 @@ pub enum Command {
         #[arg(long)]
         independent: bool,
     },
+    /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
+    Sweep {
+        /// Study file (TOML): base, parameters, outcomes, design, points, replicates, seed.
+        file: PathBuf,
+        /// Output folder (default: output/<study file name>/). An interrupted sweep resumes
+        /// from the points already finished in it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it: the scenario file and every file it extends,
     /// the edge list and node table it imports, the output folder `run` would write (name,
     /// parent) and the memory the run would need.
@@ -149,6 +165,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             },
             &sets,
         ),
+        Command::Sweep {
+            file,
+            out,
+            threads,
+            quiet,
+        } => sweep::sweep(&file, out, threads, quiet),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {
