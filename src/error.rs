@@ -86,6 +86,18 @@ pub enum Error {
         /// Where the scenario names it.
         location: Location,
     },
+    /// A file the input names exists but is not a regular file (a folder, FIFO, device).
+    #[error("{what} {} is {kind}, not a regular file (set by {location})", path.display())]
+    NotAFile {
+        /// What kind of file it should be (e.g. "edge list").
+        what: &'static str,
+        /// The resolved path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+        /// Where the input names it.
+        location: Location,
+    },
     /// An edge list or node table is malformed.
     #[error(transparent)]
     Csv(#[from] CsvError),
@@ -146,6 +158,7 @@ impl Error {
                 | Error::Compare { .. }
                 | Error::ReadCompare { .. }
                 | Error::MissingFile { .. }
+                | Error::NotAFile { .. }
                 | Error::Csv(_)
                 | Error::Usage(_)
                 | Error::OutputPath { .. }

@@ -23,6 +23,7 @@ pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod input;
 pub mod models;
 pub mod output;
 pub mod policy;

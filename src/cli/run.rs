@@ -97,7 +97,8 @@ pub fn check(args: &ScenarioArgs, out: Option<PathBuf>) -> anyhow::Result<()> {
     if s.params.applies("graph.path") {
         if let Some(path) = s.params.opt_str("graph.path") {
             let nodes = s.params.opt_str("graph.nodes").map(std::path::Path::new);
-            cocoon::graph::csv::import(std::path::Path::new(path), nodes)?;
+            cocoon::graph::csv::import(std::path::Path::new(path), nodes)
+                .map_err(cocoon::error::Error::from)?;
         }
     }
     let mut text = format!(
