@@ -135,6 +135,9 @@ pub enum Error {
         /// Its lock file.
         lock: PathBuf,
     },
+    /// The run would need more memory than allowed (estimated before anything is allocated).
+    #[error("{0}")]
+    Resources(String),
     /// A model could not be built from valid parameters (e.g. a population too small).
     #[error("{0}")]
     Model(String),
@@ -162,6 +165,7 @@ impl Error {
                 | Error::Csv(_)
                 | Error::Usage(_)
                 | Error::OutputPath { .. }
+                | Error::Resources(_)
         )
     }
 }

@@ -27,6 +27,7 @@ pub mod input;
 pub mod models;
 pub mod output;
 pub mod policy;
+pub mod resources;
 pub mod run;
 pub mod scenario;
 pub mod stats;
