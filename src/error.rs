@@ -86,6 +86,18 @@ pub enum Error {
         /// Where the scenario names it.
         location: Location,
     },
+    /// A file the input names exists but is not a regular file (a folder, FIFO, device).
+    #[error("{what} {} is {kind}, not a regular file (set by {location})", path.display())]
+    NotAFile {
+        /// What kind of file it should be (e.g. "edge list").
+        what: &'static str,
+        /// The resolved path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+        /// Where the input names it.
+        location: Location,
+    },
     /// An edge list or node table is malformed.
     #[error(transparent)]
     Csv(#[from] CsvError),
@@ -123,6 +135,9 @@ pub enum Error {
         /// Its lock file.
         lock: PathBuf,
     },
+    /// The run would need more memory than allowed (estimated before anything is allocated).
+    #[error("{0}")]
+    Resources(String),
     /// A model could not be built from valid parameters (e.g. a population too small).
     #[error("{0}")]
     Model(String),
@@ -146,9 +161,11 @@ impl Error {
                 | Error::Compare { .. }
                 | Error::ReadCompare { .. }
                 | Error::MissingFile { .. }
+                | Error::NotAFile { .. }
                 | Error::Csv(_)
                 | Error::Usage(_)
                 | Error::OutputPath { .. }
+                | Error::Resources(_)
         )
     }
 }

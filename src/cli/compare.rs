@@ -14,6 +14,7 @@ pub struct Options {
     pub threads: Option<usize>,
     pub quiet: bool,
     pub independent: bool,
+    pub max_memory: Option<u64>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -39,6 +40,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         threads,
         quiet,
         independent,
+        max_memory,
     } = opts;
     // The output path is checked first (cheap), then everything else before the pool, the bar
     // or the output folder exist.
@@ -49,6 +51,8 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     output::staging::check_target(&dir, force)?;
     let plan = cocoon::compare::load(file, sets, independent)?;
     let threads = super::thread_count(threads)?;
+    let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
+    super::check_resources(&arms, threads, max_memory, true)?;
     let staging = output::Staging::begin(&dir, force)?;
     super::report_cleared(&staging);
     let pool = super::pool(Some(threads))?;

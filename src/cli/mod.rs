@@ -32,6 +32,10 @@ pub struct ScenarioArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+    /// default: 75% of the machine's available memory).
+    #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// Subcommands.
@@ -79,6 +83,10 @@ pub enum Command {
         /// Give arm k its own seed (seed + 1000003 k) instead of common random numbers.
         #[arg(long)]
         independent: bool,
+        /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+        /// default: 75% of the machine's available memory).
+        #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+        max_memory: Option<u64>,
     },
     /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
     Sweep {
@@ -154,6 +162,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             quiet,
             sets,
             independent,
+            max_memory,
         } => compare::compare(
             &file,
             compare::Options {
@@ -162,6 +171,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 threads,
                 quiet,
                 independent,
+                max_memory,
             },
             &sets,
         ),
@@ -221,6 +231,24 @@ pub fn command_line() -> Vec<String> {
     std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
+}
+
+/// Estimates what running `scenarios` costs and refuses it (exit 2) over the memory limit.
+/// One scenario is a run; several are the arms of a comparison.
+pub fn check_resources(
+    scenarios: &[&cocoon::scenario::Scenario],
+    threads: usize,
+    max_memory: Option<u64>,
+    comparison: bool,
+) -> anyhow::Result<cocoon::resources::Estimate> {
+    let estimate = if comparison {
+        cocoon::resources::comparison(scenarios, threads)
+    } else {
+        cocoon::resources::scenario(scenarios[0], threads)
+    };
+    let (limit, source) = cocoon::resources::limit(max_memory);
+    cocoon::resources::check(&estimate, limit, &source)?;
+    Ok(estimate)
 }
 
 /// Reports leftovers of killed runs that opening an output folder removed.

@@ -55,6 +55,7 @@ pub fn run(
     let dir = output_dir(&scenario, out);
     // The output folder is checked, locked and staged before any simulation work.
     let threads = super::thread_count(threads)?;
+    super::check_resources(&[&scenario], threads, args.max_memory, false)?;
     let staging = output::Staging::begin(&dir, force)?;
     super::report_cleared(&staging);
     let pool = super::pool(Some(threads))?;
@@ -93,20 +94,25 @@ pub fn check(args: &ScenarioArgs, out: Option<PathBuf>) -> anyhow::Result<()> {
     // Whatever would make `run` fail before simulating fails here too.
     let dir = output_dir(&s, out);
     output::staging::check_target(&dir, true)?;
+    let threads = super::thread_count(None)?;
+    let estimate = super::check_resources(&[&s], threads, args.max_memory, false)?;
     // An imported graph is part of the input: read it so bad rows are caught here too.
     if s.params.applies("graph.path") {
         if let Some(path) = s.params.opt_str("graph.path") {
             let nodes = s.params.opt_str("graph.nodes").map(std::path::Path::new);
-            cocoon::graph::csv::import(std::path::Path::new(path), nodes)?;
+            cocoon::graph::csv::import(std::path::Path::new(path), nodes)
+                .map_err(cocoon::error::Error::from)?;
         }
     }
     let mut text = format!(
-        "{}: ok (model {}, {} ticks, {} replicate(s), seed {})\n",
+        "{}: ok (model {}, {} ticks, {} replicate(s), seed {}); a run needs {} on {threads} \
+         thread(s)\n",
         args.file.display(),
         s.model,
         s.ticks,
         s.replicates,
-        s.seed
+        s.seed,
+        estimate.describe(),
     );
     if dir.symlink_metadata().is_ok() {
         text.push_str(&format!(
