@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod params;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::path::PathBuf;
@@ -86,6 +87,23 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Which parameters move each outcome: Morris screening or Sobol indices.
+    Sensitivity {
+        /// Study file (TOML): base, parameters, outcomes, points, replicates, seed.
+        file: PathBuf,
+        /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
+        #[arg(long, value_enum)]
+        method: sensitivity::MethodArg,
+        /// Output folder (default: output/<study file name>/); resumes an interrupted run.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it.
     Check {
         #[command(flatten)]
@@ -145,6 +163,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threads,
             quiet,
         } => sweep::sweep(&file, out, threads, quiet),
+        Command::Sensitivity {
+            file,
+            method,
+            out,
+            threads,
+            quiet,
+        } => sensitivity::sensitivity(&file, method, out, threads, quiet),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {

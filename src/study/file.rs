@@ -349,11 +349,7 @@ fn number(v: &toml_edit::Value) -> Option<f64> {
 type SpannedTable<'a> = (&'a dyn TableLike, Option<std::ops::Range<usize>>);
 
 /// The tables of an array of tables (`[[x]]` or `x = [{...}]`), with their spans.
-fn tables<'a>(
-    sp: &Spans<'_>,
-    key: &str,
-    item: &'a Item,
-) -> Result<Vec<SpannedTable<'a>>> {
+fn tables<'a>(sp: &Spans<'_>, key: &str, item: &'a Item) -> Result<Vec<SpannedTable<'a>>> {
     match item {
         Item::ArrayOfTables(a) => Ok(a.iter().map(|t| (t as &dyn TableLike, t.span())).collect()),
         Item::Value(toml_edit::Value::Array(a)) => a
