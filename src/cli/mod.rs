@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod params;
 mod run;
+mod sensitivity;
 mod sweep;
 
 use std::path::PathBuf;
@@ -103,6 +104,23 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Which parameters move each outcome: Morris screening or Sobol indices.
+    Sensitivity {
+        /// Study file (TOML): base, parameters, outcomes, points, replicates, seed.
+        file: PathBuf,
+        /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
+        #[arg(long, value_enum)]
+        method: sensitivity::MethodArg,
+        /// Output folder (default: output/<study file name>/); resumes an interrupted run.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it: the scenario file and every file it extends,
     /// the edge list and node table it imports, the output folder `run` would write (name,
     /// parent) and the memory the run would need.
@@ -181,6 +199,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threads,
             quiet,
         } => sweep::sweep(&file, out, threads, quiet),
+        Command::Sensitivity {
+            file,
+            method,
+            out,
+            threads,
+            quiet,
+        } => sensitivity::sensitivity(&file, method, out, threads, quiet),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {

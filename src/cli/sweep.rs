@@ -59,10 +59,13 @@ pub fn sweep(
     let files = study::out::write(
         &dir,
         &study,
-        "sweep",
-        &study.file.design,
-        points.len(),
+        study::out::What {
+            command: "sweep",
+            design: &study.file.design,
+            points: points.len(),
+        },
         &[("sweep.csv".into(), csv.into_bytes())],
+        &[],
         &info,
     )
     .with_context(|| format!("writing results to {}", dir.display()))?;

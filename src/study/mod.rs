@@ -13,12 +13,16 @@
 //! - [`design`]: grid, Latin hypercube, scrambled Sobol, Morris, Saltelli;
 //! - [`sweep`]: running a design in parallel, with shared burn-ins and resume.
 
+pub mod bootstrap;
 pub mod design;
 pub mod file;
+pub mod morris;
 pub mod out;
 pub mod plan;
 pub mod prior;
 pub mod quantity;
+pub mod sensitivity;
+pub mod sobol_indices;
 pub mod sweep;
 
 pub use plan::{load, Study};

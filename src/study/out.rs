@@ -16,6 +16,17 @@ pub fn staging_dir(dir: &Path) -> PathBuf {
     dir.join(".partial")
 }
 
+/// Which command produced the results, with which design and how many points.
+#[derive(Clone, Copy, Debug)]
+pub struct What<'a> {
+    /// `sweep`, `sensitivity` or `calibrate`.
+    pub command: &'a str,
+    /// The design or method.
+    pub design: &'a str,
+    /// Points evaluated.
+    pub points: usize,
+}
+
 #[derive(Serialize)]
 struct ManifestParameter<'a> {
     key: &'a str,
@@ -44,19 +55,22 @@ struct Manifest<'a> {
     files: Vec<String>,
 }
 
-/// Writes `files` (name, bytes; names may contain `charts/`) into `dir`, then the manifest,
+/// Writes `files` (name, bytes; names may contain `charts/`) into `dir`, lists the files
+/// `written` there already (charts), then writes the manifest,
 /// then removes the staging folder. Returns every file name written.
 pub fn write(
     dir: &Path,
     study: &Study,
-    command: &str,
-    design: &str,
-    points: usize,
+    what: What<'_>,
     files: &[(String, Vec<u8>)],
+    written: &[PathBuf],
     info: &RunInfo,
 ) -> Result<Vec<String>> {
     atomic::create_dir(dir)?;
-    let mut names = Vec::new();
+    let mut names: Vec<String> = written
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
     for (name, bytes) in files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
@@ -72,11 +86,11 @@ pub fn write(
         study: f.path.display().to_string(),
         name: &f.name,
         description: &f.description,
-        command,
+        command: what.command,
         base: f.base.0.display().to_string(),
         arms: study.arms.iter().map(|(n, _)| n.as_str()).collect(),
-        design,
-        points,
+        design: what.design,
+        points: what.points,
         replicates: f.replicates,
         seed: f.seed,
         parameters: f
