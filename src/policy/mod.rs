@@ -31,6 +31,8 @@ pub static SPECS: &[ParamSpec] = &[
     real!("policy.community_share", 0.0, 0.0, 1.0, "share of budget", "Share for community building: bridging events and standing recovery groups.", "scenario input"),
     real!("policy.parenting_share", 0.0, 0.0, 1.0, "share of budget", "Share for parenting support.", "scenario input"),
     real!("policy.anti_bullying_share", 0.0, 0.0, 1.0, "share of budget", "Share for a school anti-bullying programme.", "scenario input"),
+    ParamSpec { key: "policy.currency", kind: Kind::Text, default: Dv::S("money units"), unit: "text", meaning: "Name of the currency every cost and budget is in, shown beside every amount in the outputs (e.g. \"GBP\", \"JPY\").", source: "scenario input (the shipped costs are in no particular currency)", applies: W },
+    real!("policy.discount_rate", 0.0, 0.0, 0.2, "per year", "Annual discount rate applied weekly to costs and person-years in comparisons (0: none).", "scenario input; 0.035 is the NICE reference case"),
     ParamSpec { key: "policy.schedule_ticks", kind: Kind::IntList { min: 0, max: 10_000_000 }, default: Dv::None, unit: "ticks", meaning: "Ticks at which the budget and split change (increasing); each list below gives the new value per change.", source: "scenario input", applies: W },
     ParamSpec { key: "policy.schedule_budget", kind: Kind::FloatList { min: 0.0, max: 1e12 }, default: Dv::None, unit: "money per year", meaning: "Budget from each schedule tick on.", source: "scenario input", applies: W },
     ParamSpec { key: "policy.schedule_services_share", kind: Kind::FloatList { min: 0.0, max: 1.0 }, default: Dv::None, unit: "share", meaning: "Services share from each schedule tick on.", source: "scenario input", applies: W },
