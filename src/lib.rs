@@ -9,6 +9,7 @@
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //! - [`compare`]: policy arms on one base scenario, paired differences and a report.
+//! - [`serve`]: the workshop page (`cocoon serve`): twin worlds live in a browser.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -28,4 +29,5 @@ pub mod output;
 pub mod policy;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
