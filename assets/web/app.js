@@ -191,7 +191,7 @@
     const note = document.createElement("p");
     note.textContent = st.reproducible
       ? "These settings ran from week 0: the downloaded file gives exactly these numbers."
-      : `Sliders moved during the run (${st.changes.join("; ")}). The file holds the latest settings from week 0; press Reset to run them from the start.`;
+      : `Sliders moved during the run (${st.changes.length} change${st.changes.length > 1 ? "s" : ""}, the last: ${st.changes[st.changes.length - 1]}). The file holds the latest settings from week 0; press Reset to run them from the start.`;
     body.append(note);
   }
 

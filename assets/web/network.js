@@ -90,7 +90,7 @@ const Network = (() => {
     const n = nodes.length;
     if (n === 0 || heat < 0.02) return;
     const W = views[0].canvas.width, H = views[0].canvas.height;
-    const k = Math.sqrt((W * H) / n) * 0.55;
+    const k = Math.sqrt((W * H) / n) * 0.6;
     const fx = new Float64Array(n), fy = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
@@ -115,7 +115,7 @@ const Network = (() => {
     const step = 4 * heat;
     for (let i = 0; i < n; i++) {
       const p = nodes[i];
-      fx[i] += (W / 2 - p.x) * 0.01; fy[i] += (H / 2 - p.y) * 0.01;
+      fx[i] += (W / 2 - p.x) * 0.012; fy[i] += (H / 2 - p.y) * 0.012;
       const m = Math.sqrt(fx[i] * fx[i] + fy[i] * fy[i]) + 1e-9;
       const s = Math.min(m, step * 10) / m;
       p.x = Math.min(W - 12, Math.max(12, p.x + fx[i] * s * 0.1));
@@ -136,8 +136,8 @@ const Network = (() => {
       if (!a || !b) continue;
       const style = EDGE[e.kind] || EDGE.online;
       const strong = e.kind === "bonding" || e.kind === "bridging";
-      ctx.strokeStyle = style.color.replace("A", (e.alpha * (strong ? 0.75 : 0.25)).toFixed(3));
-      ctx.lineWidth = strong ? 1 + 2.5 * e.w : 1;
+      ctx.strokeStyle = style.color.replace("A", (e.alpha * (strong ? 0.55 : 0.2)).toFixed(3));
+      ctx.lineWidth = strong ? 0.8 + 1.5 * e.w : 0.8;
       ctx.setLineDash(e.kind === "online" ? [3, 4] : []);
       ctx.beginPath(); ctx.moveTo(a.x, a.y); ctx.lineTo(b.x, b.y); ctx.stroke();
     }
