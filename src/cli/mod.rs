@@ -28,8 +28,8 @@ pub struct ScenarioArgs {
     /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+    /// Override the scenario's seed (0 to 2^63 - 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
     /// default: 75% of the machine's available memory).
