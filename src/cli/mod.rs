@@ -31,8 +31,8 @@ pub struct ScenarioArgs {
     /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+    /// Override the scenario's seed (0 to 2^63 - 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
     /// default: 75% of the machine's available memory).
@@ -250,20 +250,22 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Most worker threads allowed per core: more only adds switching (10,000 threads took over
 /// a minute for a 0.1 s job).
 pub const MAX_THREADS_PER_CORE: usize = 4;
+/// Threads always allowed, however few cores (so a thread-count check runs anywhere).
+pub const MIN_THREAD_CAP: usize = 16;
 
-/// Checks `--threads` (1 to [`MAX_THREADS_PER_CORE`] x cores) and returns the count to use
-/// (default: all cores).
+/// Checks `--threads` (1 to the larger of [`MAX_THREADS_PER_CORE`] x cores and
+/// [`MIN_THREAD_CAP`]) and returns the count to use (default: all cores).
 pub fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let max = MAX_THREADS_PER_CORE * cores;
+    let max = (MAX_THREADS_PER_CORE * cores).max(MIN_THREAD_CAP);
     match threads {
         None => Ok(cores),
         Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => Err(cocoon::error::Error::Usage(format!(
-            "--threads {n} is out of range: allowed 1 to {max} ({MAX_THREADS_PER_CORE} x the {cores} \
-             core(s) of this machine); results are identical for any thread count"
+            "--threads {n} is out of range: allowed 1 to {max} (at most {MAX_THREADS_PER_CORE} per \
+             core, {cores} core(s) here); results are identical for any thread count"
         ))
         .into()),
     }
