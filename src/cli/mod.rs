@@ -1,6 +1,7 @@
 //! The command line: clap definitions (doc comments are the help text) and one handler per
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
+mod animate;
 mod bench;
 mod compare;
 mod params;
@@ -140,6 +141,24 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Draw a scenario's network (a sample of 300 agents, coloured by state) as a GIF, one
+    /// frame every few weeks, for slides.
+    Animate {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// The GIF to write.
+        #[arg(long, default_value = "network.gif")]
+        out: PathBuf,
+        /// Weeks between frames.
+        #[arg(long, default_value_t = 4)]
+        every: u32,
+        /// How long each frame shows, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        frame_ms: u32,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Start the workshop page: a local web server with stories, sliders, live charts, a
     /// network view and twin worlds (with and without a policy).
     Serve {
@@ -229,6 +248,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => sensitivity::sensitivity(&file, method, out, threads, quiet),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Animate {
+            scenario,
+            out,
+            every,
+            frame_ms,
+            quiet,
+        } => animate::animate(&scenario, out, every, frame_ms, quiet),
         Command::Serve {
             port,
             host,
