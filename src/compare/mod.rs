@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod file;
 pub mod html;
 pub mod report;
+mod tables;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
