@@ -2,6 +2,7 @@
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
 mod bench;
+mod calibrate;
 mod compare;
 mod params;
 mod run;
@@ -104,6 +105,20 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Fit a study's parameters to its targets by ABC-SMC; writes posterior.csv.
+    Calibrate {
+        /// Study file (TOML): base, parameters with priors, targets, [abc] settings, seed.
+        file: PathBuf,
+        /// Output folder (default: output/<study file name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it.
     Check {
         #[command(flatten)]
@@ -170,6 +185,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threads,
             quiet,
         } => sensitivity::sensitivity(&file, method, out, threads, quiet),
+        Command::Calibrate {
+            file,
+            out,
+            threads,
+            quiet,
+        } => calibrate::calibrate(&file, out, threads, quiet),
         Command::Check { scenario } => run::check(&scenario),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Bench {
