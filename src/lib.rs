@@ -9,7 +9,11 @@
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //! - [`compare`]: policy arms on one base scenario, paired differences and a report.
+<<<<<<< HEAD
 //! - [`study`]: sweeps, sensitivity analysis, calibration and decisions under uncertainty.
+=======
+//! - [`serve`]: the workshop page (`cocoon serve`): twin worlds live in a browser.
+>>>>>>> serve
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -31,5 +35,6 @@ pub mod policy;
 pub mod resources;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod study;

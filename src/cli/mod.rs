@@ -5,8 +5,12 @@ mod bench;
 mod compare;
 mod params;
 mod run;
+<<<<<<< HEAD
 mod sensitivity;
 mod sweep;
+=======
+mod serve;
+>>>>>>> serve
 
 use std::path::PathBuf;
 
@@ -139,6 +143,26 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Start the workshop page: a local web server with stories, sliders, live charts, a
+    /// network view and twin worlds (with and without a policy).
+    Serve {
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on (default 127.0.0.1, this computer only). `0.0.0.0` opens the
+        /// page to the room's network.
+        #[arg(long)]
+        host: Option<String>,
+        /// Open the page in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Most sessions (browser tabs) at once.
+        #[arg(long, default_value_t = 16)]
+        max_sessions: usize,
+        /// Most agents per session.
+        #[arg(long, default_value_t = 5000)]
+        max_agents: usize,
+    },
     /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
     Bench {
         /// Which model to time.
@@ -208,6 +232,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => sensitivity::sensitivity(&file, method, out, threads, quiet),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Serve {
+            port,
+            host,
+            open,
+            max_sessions,
+            max_agents,
+        } => serve::serve(host, port, open, max_sessions, max_agents),
         Command::Bench {
             model,
             agents,
