@@ -1,40 +1,27 @@
 //! `cocoon calibrate`: ABC-SMC fit of a study's parameters to its targets.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
-
-use anyhow::Context as _;
-
-use cocoon::output::RunInfo;
 use cocoon::study::{self, calibrate};
 
-pub fn calibrate(
-    file: &Path,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    let study = study::load(file)?;
-    let pool = super::pool(threads)?;
-    let dir = super::sweep::out_dir(file, out);
-    let bar = super::run::progress_bar(calibrate::progress_estimate(&study), quiet);
-    let started = Instant::now();
-    let outcome = pool.install(|| calibrate::run(&study, &|| bar.inc(1)));
+use super::sweep::StudyArgs;
+
+pub fn calibrate(args: &StudyArgs) -> anyhow::Result<()> {
+    let p = super::sweep::prepare(args)?;
+    let bar = super::run::progress_bar(calibrate::progress_estimate(&p.study), p.quiet);
+    let outcome = p.pool.install(|| calibrate::run(&p.study, &|| bar.inc(1)));
     bar.finish_and_clear();
     let outcome = outcome?;
-    let info = RunInfo {
-        threads: pool.current_num_threads(),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        command: std::env::args().collect(),
-    };
-    let summary = calibrate::summary_csv(&study, &outcome);
+    let info = p.info();
+    let summary = calibrate::summary_csv(&p.study, &outcome);
     let history = calibrate::history_csv(&outcome);
     let simulated: usize = outcome.history.iter().map(|g| g.simulated).sum();
-    let write = || -> anyhow::Result<Vec<String>> {
-        let charts = calibrate::write_charts(&dir, &study, &outcome)?;
-        Ok(study::out::write(
-            &dir,
-            &study,
+    if !p.quiet {
+        crate::print_stderr(&format!("{history}{summary}"));
+    }
+    p.write(args.force, &format!("{simulated} simulations"), |dir| {
+        let charts = calibrate::write_charts(dir, &p.study, &outcome)?;
+        study::out::write(
+            dir,
+            &p.study,
             study::out::What {
                 command: "calibrate",
                 design: "abc-smc",
@@ -43,26 +30,13 @@ pub fn calibrate(
             &[
                 (
                     "posterior.csv".into(),
-                    calibrate::posterior_csv(&study, &outcome.posterior).into_bytes(),
+                    calibrate::posterior_csv(&p.study, &outcome.posterior).into_bytes(),
                 ),
-                ("posterior_summary.csv".into(), summary.clone().into_bytes()),
-                ("history.csv".into(), history.clone().into_bytes()),
+                ("posterior_summary.csv".into(), summary.into_bytes()),
+                ("history.csv".into(), history.into_bytes()),
             ],
             &charts,
             &info,
-        )?)
-    };
-    let files = write().with_context(|| format!("writing results to {}", dir.display()))?;
-    if !quiet {
-        eprint!("{history}{summary}");
-        eprintln!(
-            "{}: {simulated} simulations in {:.2}s on {} thread(s); wrote {} files to {}",
-            file.display(),
-            info.wall_seconds,
-            info.threads,
-            files.len(),
-            dir.display()
-        );
-    }
-    Ok(())
+        )
+    })
 }
