@@ -3,6 +3,7 @@
 
 mod animate;
 mod bench;
+mod calibrate;
 mod compare;
 mod params;
 mod run;
@@ -93,35 +94,21 @@ pub enum Command {
     },
     /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
     Sweep {
-        /// Study file (TOML): base, parameters, outcomes, design, points, replicates, seed.
-        file: PathBuf,
-        /// Output folder (default: output/<study file name>/). An interrupted sweep resumes
-        /// from the points already finished in it.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads (default: all cores). Results are identical for any value.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
+        #[command(flatten)]
+        study: sweep::StudyArgs,
     },
     /// Which parameters move each outcome: Morris screening or Sobol indices.
     Sensitivity {
-        /// Study file (TOML): base, parameters, outcomes, points, replicates, seed.
-        file: PathBuf,
+        #[command(flatten)]
+        study: sweep::StudyArgs,
         /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
         #[arg(long, value_enum)]
         method: sensitivity::MethodArg,
-        /// Output folder (default: output/<study file name>/); resumes an interrupted run.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Worker threads (default: all cores). Results are identical for any value.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
+    },
+    /// Fit a study's parameters to its targets by ABC-SMC; writes posterior.csv.
+    Calibrate {
+        #[command(flatten)]
+        study: sweep::StudyArgs,
     },
     /// Validate a scenario without running it: the scenario file and every file it extends,
     /// the edge list and node table it imports, the output folder `run` would write (name,
@@ -233,19 +220,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             },
             &sets,
         ),
-        Command::Sweep {
-            file,
-            out,
-            threads,
-            quiet,
-        } => sweep::sweep(&file, out, threads, quiet),
-        Command::Sensitivity {
-            file,
-            method,
-            out,
-            threads,
-            quiet,
-        } => sensitivity::sensitivity(&file, method, out, threads, quiet),
+        Command::Sweep { study } => sweep::sweep(&study),
+        Command::Sensitivity { study, method } => sensitivity::sensitivity(&study, method),
+        Command::Calibrate { study } => calibrate::calibrate(&study),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Animate {
