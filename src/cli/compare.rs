@@ -17,6 +17,9 @@ pub fn compare(
 ) -> anyhow::Result<()> {
     // Everything is checked before the pool, the bar or the output folder exist.
     let plan = cocoon::compare::load(file, sets, independent)?;
+    for arm in &plan.arms {
+        super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
+    }
     let pool = super::pool(threads)?;
     let stem = file
         .file_stem()

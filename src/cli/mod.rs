@@ -2,6 +2,7 @@
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
 mod bench;
+mod budget;
 mod compare;
 mod params;
 mod run;

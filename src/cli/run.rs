@@ -46,6 +46,7 @@ pub fn run(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let scenario = load(args)?;
+    super::budget::warn_absolute_budget(&scenario.name, &scenario.params, &args.sets);
     let pool = super::pool(threads)?;
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     let bar = progress_bar(cocoon::run::progress_total(&scenario), quiet);
