@@ -3,7 +3,7 @@
 //! must change nothing at all (so no hidden direct channel is left). The test prints how much
 //! the ties carry.
 //!
-//! Fast version: 4,000 agents, 4 replicates, 156 recorded weeks after a 104-week burn-in,
+//! Fast version: 8,000 agents, 4 replicates, 156 recorded weeks after a 104-week burn-in,
 //! 20 a year per head. The 20,000-agent decomposition in MODEL.md §11 comes from
 //! `cocoon compare scenarios/policy/mechanisms.toml --set population.n=20000 --set replicates=4
 //! --set ticks=260`.
@@ -36,7 +36,7 @@ fn community_building_lowers_person_weeks_through_ties_alone() {
         &file,
         &dir.path().join("out"),
         &[
-            "population.n=4000",
+            "population.n=8000",
             "replicates=4",
             "ticks=156",
             "withdrawal.burn_in_ticks=104",

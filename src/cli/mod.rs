@@ -6,9 +6,13 @@ mod budget;
 mod compare;
 mod params;
 mod run;
+mod sensitivity;
+mod serve;
+mod sweep;
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// cocoon: agent-based simulation of social withdrawal (hikikomori) and social capital.
@@ -31,6 +35,10 @@ pub struct ScenarioArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+    /// default: 75% of the machine's available memory).
+    #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// Subcommands.
@@ -43,9 +51,13 @@ pub enum Command {
         /// Worker threads (default: all cores). Results are identical for any value.
         #[arg(long)]
         threads: Option<usize>,
-        /// Output folder (default: output/<scenario name>/).
+        /// Output folder (default: output/<scenario name>/). It must not exist unless
+        /// `--force` is given.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing output folder whole (its old files never mix with the new ones).
+        #[arg(long)]
+        force: bool,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -54,9 +66,13 @@ pub enum Command {
     Compare {
         /// Comparison file (TOML): question, base scenario, arms.
         file: PathBuf,
-        /// Output folder (default: output/<comparison file name>/).
+        /// Output folder (default: output/<comparison file name>/). It must not exist unless
+        /// `--force` is given.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing output folder whole (its old files never mix with the new ones).
+        #[arg(long)]
+        force: bool,
         /// Worker threads (default: all cores). Results are identical for any value.
         #[arg(long)]
         threads: Option<usize>,
@@ -70,11 +86,52 @@ pub enum Command {
         /// Give arm k its own seed (seed + 1000003 k) instead of common random numbers.
         #[arg(long)]
         independent: bool,
+        /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+        /// default: 75% of the machine's available memory).
+        #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+        max_memory: Option<u64>,
     },
-    /// Validate a scenario without running it.
+    /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
+    Sweep {
+        /// Study file (TOML): base, parameters, outcomes, design, points, replicates, seed.
+        file: PathBuf,
+        /// Output folder (default: output/<study file name>/). An interrupted sweep resumes
+        /// from the points already finished in it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Which parameters move each outcome: Morris screening or Sobol indices.
+    Sensitivity {
+        /// Study file (TOML): base, parameters, outcomes, points, replicates, seed.
+        file: PathBuf,
+        /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
+        #[arg(long, value_enum)]
+        method: sensitivity::MethodArg,
+        /// Output folder (default: output/<study file name>/); resumes an interrupted run.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Validate a scenario without running it: the scenario file and every file it extends,
+    /// the edge list and node table it imports, the output folder `run` would write (name,
+    /// parent) and the memory the run would need.
     Check {
         #[command(flatten)]
         scenario: ScenarioArgs,
+        /// The output folder `run` would use (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List every parameter: default, range, unit, meaning and source.
     Params {
@@ -83,6 +140,26 @@ pub enum Command {
         /// Print a Markdown table instead of plain text.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Start the workshop page: a local web server with stories, sliders, live charts, a
+    /// network view and twin worlds (with and without a policy).
+    Serve {
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on (default 127.0.0.1, this computer only). `0.0.0.0` opens the
+        /// page to the room's network.
+        #[arg(long)]
+        host: Option<String>,
+        /// Open the page in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Most sessions (browser tabs) at once.
+        #[arg(long, default_value_t = 16)]
+        max_sessions: usize,
+        /// Most agents per session.
+        #[arg(long, default_value_t = 5000)]
+        max_agents: usize,
     },
     /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
     Bench {
@@ -114,18 +191,52 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario,
             threads,
             out,
+            force,
             quiet,
-        } => run::run(&scenario, threads, out, quiet),
+        } => run::run(&scenario, threads, out, force, quiet),
         Command::Compare {
             file,
             out,
+            force,
             threads,
             quiet,
             sets,
             independent,
-        } => compare::compare(&file, out, threads, quiet, &sets, independent),
-        Command::Check { scenario } => run::check(&scenario),
+            max_memory,
+        } => compare::compare(
+            &file,
+            compare::Options {
+                out,
+                force,
+                threads,
+                quiet,
+                independent,
+                max_memory,
+            },
+            &sets,
+        ),
+        Command::Sweep {
+            file,
+            out,
+            threads,
+            quiet,
+        } => sweep::sweep(&file, out, threads, quiet),
+        Command::Sensitivity {
+            file,
+            method,
+            out,
+            threads,
+            quiet,
+        } => sensitivity::sensitivity(&file, method, out, threads, quiet),
+        Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Serve {
+            port,
+            host,
+            open,
+            max_sessions,
+            max_agents,
+        } => serve::serve(host, port, open, max_sessions, max_agents),
         Command::Bench {
             model,
             agents,
@@ -137,16 +248,69 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Most worker threads allowed per core: more only adds switching (10,000 threads took over
+/// a minute for a 0.1 s job).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// Checks `--threads` (1 to [`MAX_THREADS_PER_CORE`] x cores) and returns the count to use
+/// (default: all cores).
+pub fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let max = MAX_THREADS_PER_CORE * cores;
+    match threads {
+        None => Ok(cores),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(cocoon::error::Error::Usage(format!(
+            "--threads {n} is out of range: allowed 1 to {max} ({MAX_THREADS_PER_CORE} x the {cores} \
+             core(s) of this machine); results are identical for any thread count"
+        ))
+        .into()),
+    }
+}
+
 /// Builds a rayon pool of `threads` threads (default: all cores).
 pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
-    let n = match threads {
-        Some(0) => {
-            return Err(cocoon::error::Error::Usage("--threads must be at least 1".into()).into())
-        }
-        Some(n) => n,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+    let n = thread_count(threads)?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .with_context(|| format!("cannot start {n} worker thread(s)"))
+}
+
+/// The command line for the manifest; arguments that are not UTF-8 are shown lossily (the
+/// paths themselves are used as given).
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Estimates what running `scenarios` costs and refuses it (exit 2) over the memory limit.
+/// One scenario is a run; several are the arms of a comparison.
+pub fn check_resources(
+    scenarios: &[&cocoon::scenario::Scenario],
+    threads: usize,
+    max_memory: Option<u64>,
+    comparison: bool,
+) -> anyhow::Result<cocoon::resources::Estimate> {
+    let estimate = if comparison {
+        cocoon::resources::comparison(scenarios, threads)
+    } else {
+        cocoon::resources::scenario(scenarios[0], threads)
     };
-    Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+    let (limit, source) = cocoon::resources::limit(max_memory);
+    cocoon::resources::check(&estimate, limit, &source)?;
+    Ok(estimate)
+}
+
+/// Reports leftovers of killed runs that opening an output folder removed.
+pub fn report_cleared(staging: &cocoon::output::Staging) {
+    for p in staging.cleared() {
+        crate::print_stderr(&format!(
+            "note: removed {}, left by an interrupted run\n",
+            p.display()
+        ));
+    }
 }

@@ -32,6 +32,8 @@ pub static SPECS: &[ParamSpec] = &[
     real!("policy.community_share", 0.0, 0.0, 1.0, "share of budget", "Share for community building: bridging events and standing recovery groups.", "scenario input"),
     real!("policy.parenting_share", 0.0, 0.0, 1.0, "share of budget", "Share for parenting support.", "scenario input"),
     real!("policy.anti_bullying_share", 0.0, 0.0, 1.0, "share of budget", "Share for a school anti-bullying programme.", "scenario input"),
+    ParamSpec { key: "policy.currency", kind: Kind::Text, default: Dv::S("money units"), unit: "text", meaning: "Name of the currency every cost and budget is in, shown beside every amount in the outputs (e.g. \"GBP\", \"JPY\").", source: "scenario input (the shipped costs are in no particular currency)", applies: W },
+    real!("policy.discount_rate", 0.0, 0.0, 0.2, "per year", "Annual discount rate applied weekly to costs and person-years in comparisons (0: none).", "scenario input; 0.035 is the NICE reference case"),
     ParamSpec { key: "policy.schedule_ticks", kind: Kind::IntList { min: 0, max: 10_000_000 }, default: Dv::None, unit: "ticks", meaning: "Ticks at which the budget and split change (increasing); each list below gives the new value per change.", source: "scenario input", applies: W },
     ParamSpec { key: "policy.schedule_budget", kind: Kind::FloatList { min: 0.0, max: 1e12 }, default: Dv::None, unit: "money per year", meaning: "Budget from each schedule tick on.", source: "scenario input", applies: W },
     ParamSpec { key: "policy.schedule_budget_per_person", kind: Kind::FloatList { min: 0.0, max: 1e9 }, default: Dv::None, unit: "money per person per year", meaning: "Budget per agent from each schedule tick on (instead of `policy.schedule_budget`; setting both is an error).", source: "scenario input", applies: W },
@@ -51,7 +53,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("services.link_cost_per_client_week", 40.0, 0.01, 1e9, "money per client-week", "Cost of one link-worker client for one week.", "assumption, range 10-100 (a link worker with a caseload of some 200-250 clients a year)"),
     real!("services.link_connect", 0.25, 0.0, 1.0, "probability per week", "Chance a link-worker client is connected to a community group in a week of the course.", "assumption, range 0.05-0.5"),
     real!("services.link_ties", 2.0, 0.0, 20.0, "ties", "Community ties a connection makes with the group's people (event attendees or recovery-group members of the neighbourhood, else neighbours who go out).", "assumption, range 0-6"),
-    real!("services.link_role_regain", 0.01, 0.0, 1.0, "probability per week", "Chance a link-worker client aged 18+ without school or work regains one in a week of the course (0: off).", "assumption, prior 0-0.04 (supported-employment trials roughly double employment over 1-2 years)"),
+    real!("services.link_role_regain", 0.01, 0.0, 1.0, "probability per week", "Chance a link-worker client without school or work regains one in a week of the course, on top of the roles mechanism's own hazard (0: off).", "assumption, prior 0-0.04 (supported-employment trials roughly double employment over 1-2 years)"),
     // Community building.
     real!("community.cost_per_event", 3000.0, 0.01, 1e9, "money per event", "Cost of one bridging event (arts, volunteering, neighbourhood gathering); at 30 places, 100 per attendee-session.", "assumption, range 500-6000 (15-200 per attendee-session)"),
     real!("community.capacity", 30.0, 2.0, 10_000.0, "attendees", "Most people one event can hold.", "assumption"),
