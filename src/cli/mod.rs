@@ -3,6 +3,7 @@
 
 mod animate;
 mod bench;
+mod budget;
 mod calibrate;
 mod compare;
 mod params;
