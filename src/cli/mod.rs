@@ -1,10 +1,14 @@
 //! The command line: clap definitions (doc comments are the help text) and one handler per
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
+mod animate;
 mod bench;
 mod compare;
 mod params;
 mod run;
+mod sensitivity;
+mod serve;
+mod sweep;
 
 use std::path::PathBuf;
 
@@ -87,6 +91,38 @@ pub enum Command {
         #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
         max_memory: Option<u64>,
     },
+    /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
+    Sweep {
+        /// Study file (TOML): base, parameters, outcomes, design, points, replicates, seed.
+        file: PathBuf,
+        /// Output folder (default: output/<study file name>/). An interrupted sweep resumes
+        /// from the points already finished in it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Which parameters move each outcome: Morris screening or Sobol indices.
+    Sensitivity {
+        /// Study file (TOML): base, parameters, outcomes, points, replicates, seed.
+        file: PathBuf,
+        /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
+        #[arg(long, value_enum)]
+        method: sensitivity::MethodArg,
+        /// Output folder (default: output/<study file name>/); resumes an interrupted run.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Validate a scenario without running it: the scenario file and every file it extends,
     /// the edge list and node table it imports, the output folder `run` would write (name,
     /// parent) and the memory the run would need.
@@ -104,6 +140,44 @@ pub enum Command {
         /// Print a Markdown table instead of plain text.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Draw a scenario's network (a sample of 300 agents, coloured by state) as a GIF, one
+    /// frame every few weeks, for slides.
+    Animate {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// The GIF to write.
+        #[arg(long, default_value = "network.gif")]
+        out: PathBuf,
+        /// Weeks between frames.
+        #[arg(long, default_value_t = 4)]
+        every: u32,
+        /// How long each frame shows, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        frame_ms: u32,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Start the workshop page: a local web server with stories, sliders, live charts, a
+    /// network view and twin worlds (with and without a policy).
+    Serve {
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on (default 127.0.0.1, this computer only). `0.0.0.0` opens the
+        /// page to the room's network.
+        #[arg(long)]
+        host: Option<String>,
+        /// Open the page in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Most sessions (browser tabs) at once.
+        #[arg(long, default_value_t = 16)]
+        max_sessions: usize,
+        /// Most agents per session.
+        #[arg(long, default_value_t = 5000)]
+        max_agents: usize,
     },
     /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
     Bench {
@@ -159,8 +233,35 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             },
             &sets,
         ),
+        Command::Sweep {
+            file,
+            out,
+            threads,
+            quiet,
+        } => sweep::sweep(&file, out, threads, quiet),
+        Command::Sensitivity {
+            file,
+            method,
+            out,
+            threads,
+            quiet,
+        } => sensitivity::sensitivity(&file, method, out, threads, quiet),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Animate {
+            scenario,
+            out,
+            every,
+            frame_ms,
+            quiet,
+        } => animate::animate(&scenario, out, every, frame_ms, quiet),
+        Command::Serve {
+            port,
+            host,
+            open,
+            max_sessions,
+            max_agents,
+        } => serve::serve(host, port, open, max_sessions, max_agents),
         Command::Bench {
             model,
             agents,

@@ -70,8 +70,10 @@ pub struct Traits {
     pub attachment: Vec<u8>,
     /// 1 = bullies others (youth only).
     pub bully: Vec<u8>,
-    /// 1 = in school or work.
+    /// 1 = in school or work (changes weekly: [`super::roles`]).
     pub role: Vec<u8>,
+    /// Weeks victimised in youth, saturating at 255 ([`super::susceptibility`]).
+    pub victim_weeks: Vec<u8>,
 }
 
 /// Households, by column.
