@@ -37,7 +37,7 @@ pub fn sensitivity(
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
-        command: std::env::args().collect(),
+        command: super::command_line(),
     };
     let table = study::sensitivity::table(&study, method, &trajectories, &results);
     let csv = study::sweep::sweep_csv(&study, &points, &results);
@@ -69,8 +69,8 @@ pub fn sensitivity(
     let files = write().with_context(|| format!("writing results to {}", dir.display()))?;
     if !quiet {
         eprint!("{table}");
-        eprintln!(
-            "{}: {} runs x {} replicate(s) in {:.2}s on {} thread(s); wrote {} files to {}",
+        crate::print_stderr(&format!(
+            "{}: {} runs x {} replicate(s) in {:.2}s on {} thread(s); wrote {} files to {}\n",
             file.display(),
             points.len() * study.arms.len(),
             study.file.replicates,
@@ -78,7 +78,7 @@ pub fn sensitivity(
             info.threads,
             files.len(),
             dir.display()
-        );
+        ));
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ pub fn sweep(
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
-        command: std::env::args().collect(),
+        command: super::command_line(),
     };
     let csv = study::sweep::sweep_csv(&study, &points, &results);
     let files = study::out::write(
@@ -70,8 +70,8 @@ pub fn sweep(
     )
     .with_context(|| format!("writing results to {}", dir.display()))?;
     if !quiet {
-        eprintln!(
-            "{}: {} points x {} arm(s) x {} replicate(s) in {:.2}s on {} thread(s); wrote {} to {}",
+        crate::print_stderr(&format!(
+            "{}: {} points x {} arm(s) x {} replicate(s) in {:.2}s on {} thread(s); wrote {} to {}\n",
             file.display(),
             points.len(),
             study.arms.len(),
@@ -80,7 +80,7 @@ pub fn sweep(
             info.threads,
             files.join(", "),
             dir.display()
-        );
+        ));
     }
     Ok(())
 }
