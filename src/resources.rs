@@ -45,6 +45,8 @@ const CSV_ROW: f64 = 40.0;
 /// Bytes per planned tie change from one event attendee (a 16-byte change per new tie or
 /// strengthened tie, allowing a few strengthened ties each).
 const CHANGE: f64 = 16.0;
+/// Bytes per tie made by policy, both ends (target, weight, layer, cause, per slot).
+const TIE_SLOT: f64 = 32.0;
 /// Fixed cost: the binary, fonts, charts, thread stacks.
 const BASE: f64 = 32.0 * 1024.0 * 1024.0;
 /// Work units per second per thread: SISa agent- or tie-visits, withdrawal agent-ticks.
@@ -186,18 +188,30 @@ fn max_over_schedule(s: &Scenario, key: &str, schedule_key: &str) -> f64 {
     }
 }
 
-/// Bridging events one week of the most generous funding entry buys (upper bound).
+/// Bridging events one week of the most generous funding entry buys (upper bound; a yearly
+/// budget is `policy.budget`, or `policy.budget_per_person` x `population.n`).
 pub fn events_per_week(s: &Scenario) -> f64 {
-    let budget = max_over_schedule(s, "policy.budget", "policy.schedule_budget");
+    let p = &s.params;
+    let n = p.i64("population.n") as f64;
+    let mut budget = max_over_schedule(s, "policy.budget", "policy.schedule_budget");
+    if p.get("policy.budget_per_person").is_some() {
+        let per = max_over_schedule(
+            s,
+            "policy.budget_per_person",
+            "policy.schedule_budget_per_person",
+        );
+        budget = budget.max(per * n);
+    }
     let share = max_over_schedule(
         s,
         "policy.community_share",
         "policy.schedule_community_share",
     );
-    let p = &s.params;
+    // A carried account can hold one more event in a week than the week's money buys.
     (budget * share / 52.0 * (1.0 - p.f64("community.recovery_fraction"))
         / p.f64("community.cost_per_event"))
     .floor()
+        + 1.0
 }
 
 /// Adds the model's own memory and work for `live` replicates held at once.
@@ -211,18 +225,31 @@ fn model_cost(s: &Scenario, live: f64, threads: f64, e: &mut Estimate, label: &s
                 format!("{label}{live} live replicate(s) of {n} agents"),
                 live * n * WITHDRAWAL_AGENT,
             );
-            let events = events_per_week(s);
             let capacity = s.params.f64("community.capacity").min(n);
-            let ties = s.params.f64("community.ties_per_attendee").ceil() + 4.0;
+            let funded = s.params.f64("policy.budget") > 0.0
+                || s.params.get("policy.schedule_ticks").is_some()
+                || s.params
+                    .get("policy.budget_per_person")
+                    .is_some_and(|_| s.params.f64("policy.budget_per_person") > 0.0);
+            let events = if funded { events_per_week(s) } else { 0.0 };
+            let per_attendee = s.params.f64("community.ties_per_attendee").ceil() + 4.0;
             let attendees = events * capacity;
             if attendees > 0.0 {
                 e.add(
                     format!(
                         "{label}tie changes from {events} bridging event(s) a week of up to \
-                         {capacity} attendees (policy.budget x policy.community_share / \
+                         {capacity} attendees (policy budget x policy.community_share / \
                          community.cost_per_event)"
                     ),
-                    live * attendees * ties * CHANGE,
+                    live * attendees * per_attendee * CHANGE,
+                );
+                // Policy ties are kept (slabs grow for them): at most every attendee's new
+                // ties, every week, both ends stored.
+                let ties = (attendees * s.params.f64("community.ties_per_attendee") * ticks)
+                    .min(n * (n - 1.0));
+                e.add(
+                    format!("{label}ties made at events over {ticks} weeks"),
+                    live * ties * TIE_SLOT,
                 );
             }
             let burn_in = s.params.i64("withdrawal.burn_in_ticks") as f64;

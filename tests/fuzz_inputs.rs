@@ -8,7 +8,7 @@
 //! memory estimate is capped at 1 GB (`--max-memory`), so an allocation the estimate missed
 //! aborts and fails the test.
 //!
-//! The test runs batches for a fixed time budget (`COCOON_FUZZ_SECONDS`, default 40 s) from
+//! The test runs batches for a fixed time budget (`COCOON_FUZZ_SECONDS`, default 30 s) from
 //! fixed seeds and prints how many inputs it tried; longer runs only need the variable.
 
 mod common;
@@ -365,7 +365,7 @@ fn any_input_gives_exit_0_or_a_located_error_and_never_a_panic() {
         std::env::var("COCOON_FUZZ_SECONDS")
             .ok()
             .and_then(|s| s.parse().ok())
-            .unwrap_or(40),
+            .unwrap_or(30),
     );
     let start = Instant::now();
     let (tried, ok, runs) = (Cell::new(0u64), Cell::new(0u64), Cell::new(0u64));
@@ -375,7 +375,7 @@ fn any_input_gives_exit_0_or_a_located_error_and_never_a_panic() {
         let mut seed = [0u8; 32];
         seed[..8].copy_from_slice(&batch.to_le_bytes());
         let config = Config {
-            cases: 16,
+            cases: 8,
             failure_persistence: None,
             ..Config::default()
         };

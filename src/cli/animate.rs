@@ -22,12 +22,12 @@ pub fn animate(
     }
     let frames = cocoon::serve::film::animate(&scenario, every, frame_ms, &out)?;
     if !quiet {
-        eprintln!(
-            "{}: wrote {frames} frames (one every {every} weeks, weeks 0-{}) to {}",
+        crate::print_stderr(&format!(
+            "{}: wrote {frames} frames (one every {every} weeks, weeks 0-{}) to {}\n",
             scenario.name,
             scenario.ticks,
             out.display()
-        );
+        ));
     }
     Ok(())
 }

@@ -15,15 +15,15 @@ pub fn warn_absolute_budget(name: &str, params: &Params, sets: &[String]) {
     }
     let n = params.f64("population.n").max(1.0);
     let budget = params.f64("policy.budget");
-    eprintln!(
+    crate::print_stderr(&format!(
         "warning: {name}: the policy budget is an absolute amount (policy.budget = {budget}{}), \
          so --set population.n={n} changes the money per head to {:.2} a year; use \
-         policy.budget_per_person to keep the money per head when population.n changes",
+         policy.budget_per_person to keep the money per head when population.n changes\n",
         if params.get("policy.schedule_budget").is_some() {
             ", with policy.schedule_budget"
         } else {
             ""
         },
         budget / n
-    );
+    ));
 }

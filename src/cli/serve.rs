@@ -28,7 +28,9 @@ fn open_browser(url: &str) {
             return;
         }
     }
-    eprintln!("could not open a browser here; open {url} yourself");
+    crate::print_stderr(&format!(
+        "could not open a browser here; open {url} yourself\n"
+    ));
 }
 
 pub fn serve(
@@ -77,15 +79,15 @@ pub fn serve(
             addr
         };
         let url = format!("http://{shown}/");
-        println!("cocoon workshop page: {url}");
+        let _ = crate::print_stdout(&format!("cocoon workshop page: {url}\n"));
         if !ip.is_loopback() {
-            eprintln!(
+            crate::print_stderr(&format!(
                 "warning: listening on {addr}, so anyone on this network can open the page \
-                 (port {}) and start sessions; use it on a room's own network only",
+                 (port {}) and start sessions; use it on a room's own network only\n",
                 addr.port()
-            );
+            ));
         }
-        eprintln!("press Ctrl-C to stop");
+        crate::print_stderr("press Ctrl-C to stop\n");
         if open {
             open_browser(&url);
         }

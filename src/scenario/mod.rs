@@ -317,13 +317,19 @@ impl Scenario {
         crate::models::validate(&params)?;
         let name = params.opt_str("name").unwrap_or(default_name).to_string();
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+            // A name taken from the file name is blamed on the file, not on `--set`.
+            let (location, from) = match (params.location("name"), &file) {
+                (Some(l), _) => (l.clone(), ""),
+                (None, Some(f)) => (
+                    Location::WholeFile(f.clone()),
+                    " (taken from the file name; set `name`)",
+                ),
+                (None, None) => (Location::Set("name".into()), ""),
+            };
             return Err(Error::Scenario {
-                location: params
-                    .location("name")
-                    .cloned()
-                    .unwrap_or(Location::Set("name".into())),
+                location,
                 message: format!(
-                    "`name` = \"{name}\" must be a non-empty folder name without slashes"
+                    "`name` = \"{name}\" must be a non-empty folder name without slashes{from}"
                 ),
             });
         }
