@@ -199,7 +199,13 @@ fn writes_every_output_and_they_parse() {
         html.contains("&lt;b&gt;(0.055)&lt;/b&gt; &amp; escaped"),
         "{html}"
     );
-    assert!(html.contains("Compared with reference, beta_plus_10 changed prevalence by"));
+    assert!(
+        html.contains("against reference: prevalence at the final tick +"),
+        "{html}"
+    );
+    // The page leads with the answer: the arms ranked on prevalence, lowest first.
+    assert!(html.contains("the best arm is <b>reference</b>, the baseline"));
+    assert!(html.contains("<h2>Arm against arm</h2>"));
     assert!(!html.contains("<link") && !html.contains("<script") && !html.contains("src=\"http"));
     // Each chart is inlined once, as a PNG (base64 of the PNG signature starts "iVBORw0KGgo"),
     // never its SVG twin.

@@ -1,15 +1,21 @@
-//! Outcomes, paired differences and cost-effectiveness.
+//! Outcomes, paired differences, rankings and cost-effectiveness.
 //!
 //! Every arm ran the same replicates on the same random streams (unless `--independent`), so
-//! the right comparison is paired: for replicate r, arm minus baseline. The shared noise
-//! cancels in the difference, which is why its interval is much narrower than the difference
-//! of two separate means would be. Intervals are Student-t 95% intervals over replicates
-//! ([`stats::interval`]); they describe the model's run-to-run variation, not uncertainty in
-//! its parameters.
+//! the right comparison is paired: for replicate r, arm minus baseline (or arm minus any other
+//! arm, [`pairwise`]). The shared noise cancels in the difference, which is why its interval is
+//! much narrower than the difference of two separate means would be. Intervals are Student-t
+//! 95% intervals over replicates ([`stats::interval`]); they describe the model's run-to-run
+//! variation, not uncertainty in its parameters.
 //!
-//! An outcome is the final value of every recorded metric, plus a few derived quantities when
-//! the metrics they need exist ([`HIKIKOMORI_PERSON_WEEKS`], [`SPEND`]). Missing metrics (the
-//! SISa model, or a withdrawal build without policy levers) simply leave those outcomes out;
+//! An outcome is the final-week value of every recorded metric, except the metrics that cycle
+//! with the policy's cohorts ([`AVERAGED`]), which are averaged over the final year so the
+//! phase of the cycle at the last week does not decide the result. Derived outcomes are added
+//! when the metrics they need exist: person-weeks and (discounted) person-years of hikikomori
+//! over the whole horizon, and the (discounted) spend. Health-economics conventions: costs and
+//! outcomes are discounted alike, weekly, at `policy.discount_rate` a year
+//! ([`discount_factor`]); cost-effectiveness divides spend over the horizon by person-years
+//! averted over the same horizon, never by a count at one week. Missing metrics (the SISa
+//! model, or a withdrawal build without policy levers) simply leave those outcomes out;
 //! nothing is invented and no NaN is written.
 
 use std::collections::BTreeMap;
@@ -25,10 +31,26 @@ pub const HIKIKOMORI_COUNT: &str = "hikikomori_count";
 pub const SPEND_CUMULATIVE: &str = "policy_spend_cumulative";
 /// Metric with bridging ties per agent.
 pub const BRIDGING: &str = "bridging_ties_per_agent";
-/// Derived outcome: `hikikomori_count` summed over ticks 1..=T.
+/// Derived outcome: `hikikomori_count` summed over ticks 1..=T (undiscounted).
 pub const HIKIKOMORI_PERSON_WEEKS: &str = "hikikomori_person_weeks";
-/// Derived outcome: the final cumulative spend.
+/// Derived outcome: `hikikomori_count` summed over ticks 1..=T, discounted, divided by 52.
+pub const HIKIKOMORI_PERSON_YEARS: &str = "hikikomori_person_years";
+/// Derived outcome: the spend over ticks 1..=T, discounted (the final cumulative spend when the
+/// discount rate is 0).
 pub const SPEND: &str = "spend";
+
+/// Weeks in a model year (a tick is a week).
+pub const WEEKS_PER_YEAR: f64 = 52.0;
+
+/// Metrics that cycle with the policy's cohorts (a service course admits a cohort together,
+/// so `in_service` saw-tooths on the course length): their outcome is the mean over the final
+/// year (the last 52 ticks, or the whole run if shorter), not the value at the final week.
+pub const AVERAGED: &[&str] = &[
+    "event_attendees",
+    "in_service",
+    "recovery_group_members",
+    "service_unused_places",
+];
 
 /// Spend unit for the "per million" ratios.
 pub const MILLION: f64 = 1_000_000.0;
@@ -37,8 +59,47 @@ pub const MILLION: f64 = 1_000_000.0;
 /// only when every replicate recorded it.
 pub type Outcomes = BTreeMap<String, Vec<f64>>;
 
-/// The outcomes of one arm's replicates: every metric's final value, plus the derived ones.
-pub fn outcomes(series: &[Series]) -> Outcomes {
+/// The weight of tick `t` (a week) under an annual discount rate: `(1 + rate)^(−t/52)`, so a
+/// week in year k is discounted like the year, smoothly. Tick 1 is almost undiscounted.
+pub fn discount_factor(rate: f64, tick: u32) -> f64 {
+    if rate == 0.0 {
+        1.0
+    } else {
+        (1.0 + rate).powf(-(tick as f64) / WEEKS_PER_YEAR)
+    }
+}
+
+/// How an outcome value is read from a metric's series: the final value, or (for [`AVERAGED`]
+/// metrics) the mean over the final year.
+pub fn reading(metric: &str) -> &'static str {
+    if AVERAGED.contains(&metric) {
+        "mean over the final year"
+    } else {
+        "final week"
+    }
+}
+
+fn read_metric(s: &Series, name: &str) -> Option<f64> {
+    if !AVERAGED.contains(&name) {
+        return s.last(name);
+    }
+    let v = s.values(name);
+    let last = v.last()?.0;
+    let from = last
+        .saturating_sub(WEEKS_PER_YEAR as u32 - 1)
+        .max(1)
+        .min(last);
+    let window: Vec<f64> = v
+        .iter()
+        .filter(|(t, _)| *t >= from)
+        .map(|&(_, x)| x)
+        .collect();
+    Some(window.iter().sum::<f64>() / window.len() as f64)
+}
+
+/// The outcomes of one arm's replicates: every metric's reading ([`reading`]), plus the
+/// derived ones, discounted at `discount_rate` a year.
+pub fn outcomes(series: &[Series], discount_rate: f64) -> Outcomes {
     let mut names: Vec<&String> = series.iter().flat_map(|s| s.metrics.iter()).collect();
     names.sort();
     names.dedup();
@@ -50,13 +111,35 @@ pub fn outcomes(series: &[Series]) -> Outcomes {
         }
     };
     for name in names {
-        put(name, &|s: &Series| s.last(name));
+        put(name, &|s: &Series| read_metric(s, name));
     }
     put(HIKIKOMORI_PERSON_WEEKS, &|s: &Series| {
         let v = s.values(HIKIKOMORI_COUNT);
         (!v.is_empty()).then(|| v.iter().filter(|(t, _)| *t >= 1).map(|&(_, x)| x).sum())
     });
-    put(SPEND, &|s: &Series| s.last(SPEND_CUMULATIVE));
+    put(HIKIKOMORI_PERSON_YEARS, &|s: &Series| {
+        let v = s.values(HIKIKOMORI_COUNT);
+        (!v.is_empty()).then(|| {
+            v.iter()
+                .filter(|(t, _)| *t >= 1)
+                .map(|&(t, x)| x * discount_factor(discount_rate, t))
+                .sum::<f64>()
+                / WEEKS_PER_YEAR
+        })
+    });
+    put(SPEND, &|s: &Series| {
+        if discount_rate == 0.0 {
+            return s.last(SPEND_CUMULATIVE);
+        }
+        let v = s.values(SPEND_CUMULATIVE);
+        let mut prev = v.first()?.1;
+        let mut total = 0.0;
+        for &(t, cum) in v.iter().skip(1) {
+            total += (cum - prev) * discount_factor(discount_rate, t);
+            prev = cum;
+        }
+        Some(total)
+    });
     out
 }
 
@@ -95,8 +178,105 @@ pub fn effects(arm: &Outcomes, baseline: &Outcomes) -> BTreeMap<String, Effect> 
         .collect()
 }
 
+/// The outcome a comparison is ranked on, and which direction is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Headline {
+    /// Outcome name.
+    pub outcome: &'static str,
+    /// How it reads in a sentence.
+    pub text: &'static str,
+    /// Whether less is better (true for every headline so far: cases, prevalence).
+    pub lower_is_better: bool,
+}
+
+/// Headline outcomes in order of preference; the first one every arm has is used.
+pub const HEADLINES: &[Headline] = &[
+    Headline {
+        outcome: HIKIKOMORI_PERSON_YEARS,
+        text: "hikikomori person-years over the horizon",
+        lower_is_better: true,
+    },
+    Headline {
+        outcome: "prevalence",
+        text: "prevalence at the final tick",
+        lower_is_better: true,
+    },
+];
+
+/// The headline outcome of arms with these outcomes, if they all have one.
+pub fn headline(arms: &[&Outcomes]) -> Option<Headline> {
+    HEADLINES
+        .iter()
+        .copied()
+        .find(|h| arms.iter().all(|o| o.contains_key(h.outcome)))
+}
+
+/// Arm indices from best to worst on the headline (by mean; ties keep arm order).
+pub fn ranking(arms: &[&Outcomes], h: Headline) -> Vec<usize> {
+    let mean = |k: usize| {
+        let v = &arms[k][h.outcome];
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let mut order: Vec<usize> = (0..arms.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (mean(a), mean(b));
+        let c = x.total_cmp(&y);
+        if h.lower_is_better {
+            c
+        } else {
+            c.reverse()
+        }
+    });
+    order
+}
+
+/// For each arm, the share of replicates in which it is the best arm on the headline (ties
+/// share the replicate equally). With common random numbers replicate r of every arm faced the
+/// same chance events, so this is the probability of being best over the model's run-to-run
+/// variation; `None` when the arms do not have the same number of replicates.
+pub fn probability_best(arms: &[&Outcomes], h: Headline) -> Option<Vec<f64>> {
+    let cols: Vec<&Vec<f64>> = arms.iter().map(|o| &o[h.outcome]).collect();
+    let n = cols.first()?.len();
+    if n == 0 || cols.iter().any(|c| c.len() != n) {
+        return None;
+    }
+    let mut p = vec![0.0; arms.len()];
+    for r in 0..n {
+        let vals: Vec<f64> = cols.iter().map(|c| c[r]).collect();
+        let best = if h.lower_is_better {
+            vals.iter().copied().fold(f64::INFINITY, f64::min)
+        } else {
+            vals.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        };
+        let winners: Vec<usize> = (0..vals.len()).filter(|&k| vals[k] == best).collect();
+        for k in &winners {
+            p[*k] += 1.0 / winners.len() as f64 / n as f64;
+        }
+    }
+    Some(p)
+}
+
+/// Paired differences `arm i − arm j` on `outcome` for every ordered pair i ≠ j:
+/// `result[i][j]`, `None` on the diagonal or where a pair lacks the outcome.
+pub fn pairwise(arms: &[&Outcomes], outcome: &str) -> Vec<Vec<Option<Interval>>> {
+    (0..arms.len())
+        .map(|i| {
+            (0..arms.len())
+                .map(|j| {
+                    if i == j {
+                        return None;
+                    }
+                    paired_differences(arms[i].get(outcome)?, arms[j].get(outcome)?)
+                        .map(|d| stats::interval(&d))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// A ratio with its 95% interval. Bounds are `None` where the ratio is not bounded (e.g. the
-/// interval of cases averted reaches zero, so the cost per case has no upper bound).
+/// interval of person-years averted reaches zero, so the cost per person-year has no upper
+/// bound).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Estimate {
     /// Point estimate.
@@ -109,26 +289,30 @@ pub struct Estimate {
 
 /// Cost-effectiveness of one arm against the baseline. Every field is `None` when the metrics
 /// it needs are absent, or (for the ratios) when the arm spends no more than the baseline or
-/// averts nothing.
+/// averts nothing. Spend and person-years are discounted alike ([`outcomes`]).
 ///
 /// Ratios divide paired mean differences by the mean incremental spend; their intervals are
 /// the interval of the numerator scaled by that spend, i.e. conditional on it (the budget is
 /// a parameter, so spend varies little between replicates).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CostEffect {
-    /// Mean total spend of the arm.
+    /// Mean total spend of the arm over the horizon (discounted).
     pub spend: Option<Interval>,
-    /// Paired extra spend over the baseline.
+    /// Paired extra spend over the baseline (discounted).
     pub spend_diff: Option<Interval>,
-    /// Hikikomori person-weeks averted (baseline minus arm).
+    /// Hikikomori person-weeks averted over the horizon, undiscounted (baseline minus arm).
     pub person_weeks_averted: Option<Interval>,
-    /// Person-weeks averted per 1 million of extra spend.
-    pub person_weeks_averted_per_million: Option<Estimate>,
-    /// Hikikomori cases averted at the final tick (baseline minus arm).
-    pub cases_averted: Option<Interval>,
-    /// Extra spend per case averted.
-    pub cost_per_case_averted: Option<Estimate>,
-    /// Bridging ties gained: the paired difference in bridging ties per agent times agents.
+    /// Hikikomori person-years averted over the horizon, discounted (baseline minus arm).
+    pub person_years_averted: Option<Interval>,
+    /// Extra spend per person-year averted (the incremental cost-effectiveness ratio).
+    pub cost_per_person_year_averted: Option<Estimate>,
+    /// Person-years averted per 1 million of extra spend.
+    pub person_years_averted_per_million: Option<Estimate>,
+    /// Hikikomori cases averted, read at the final week (baseline minus arm); a level, never
+    /// divided by the spend of the whole horizon.
+    pub cases_averted_final_week: Option<Interval>,
+    /// Bridging ties gained at the final week: the paired difference in bridging ties per
+    /// agent times agents.
     pub bridging_ties_gained: Option<Interval>,
     /// Bridging ties gained per 1 million of extra spend.
     pub bridging_ties_gained_per_million: Option<Estimate>,
@@ -164,6 +348,16 @@ fn per_million(iv: Interval, spend: f64) -> Estimate {
     }
 }
 
+/// `spend` per unit of `averted` (mean positive); more averted means a lower cost, so the
+/// bounds swap, and a bound is `None` where the averted interval reaches zero.
+fn cost_per(spend: f64, averted: Interval) -> Option<Estimate> {
+    (averted.mean > 0.0).then(|| Estimate {
+        value: spend / averted.mean,
+        lo: (averted.hi > 0.0).then(|| spend / averted.hi),
+        hi: (averted.lo > 0.0).then(|| spend / averted.lo),
+    })
+}
+
 /// Cost-effectiveness of `arm` against `baseline`; `agents` is the population size (for
 /// bridging ties gained), if known.
 pub fn cost_effect(arm: &Outcomes, baseline: &Outcomes, agents: Option<f64>) -> CostEffect {
@@ -173,27 +367,20 @@ pub fn cost_effect(arm: &Outcomes, baseline: &Outcomes, agents: Option<f64>) -> 
     let spend = arm.get(SPEND).map(|v| stats::interval(v));
     let spend_diff = diff(SPEND);
     let extra = spend_diff.map(|s| s.mean).filter(|s| *s > 0.0);
-    let person_weeks_averted = diff(HIKIKOMORI_PERSON_WEEKS).map(negate);
-    let cases_averted = diff(HIKIKOMORI_COUNT).map(negate);
+    let person_years_averted = diff(HIKIKOMORI_PERSON_YEARS).map(negate);
     let bridging_ties_gained = diff(BRIDGING).zip(agents).map(|(d, n)| scale(d, n));
-    let cost_per_case_averted = match (extra, cases_averted) {
-        (Some(s), Some(c)) if c.mean > 0.0 => Some(Estimate {
-            value: s / c.mean,
-            // More cases averted means a lower cost per case: the bounds swap.
-            lo: (c.hi > 0.0).then(|| s / c.hi),
-            hi: (c.lo > 0.0).then(|| s / c.lo),
-        }),
-        _ => None,
-    };
     CostEffect {
         spend,
         spend_diff,
-        person_weeks_averted_per_million: extra
-            .zip(person_weeks_averted)
+        person_weeks_averted: diff(HIKIKOMORI_PERSON_WEEKS).map(negate),
+        person_years_averted,
+        cost_per_person_year_averted: extra
+            .zip(person_years_averted)
+            .and_then(|(s, a)| cost_per(s, a)),
+        person_years_averted_per_million: extra
+            .zip(person_years_averted)
             .map(|(s, a)| per_million(a, s)),
-        person_weeks_averted,
-        cases_averted,
-        cost_per_case_averted,
+        cases_averted_final_week: diff(HIKIKOMORI_COUNT).map(negate),
         bridging_ties_gained_per_million: extra
             .zip(bridging_ties_gained)
             .map(|(s, g)| per_million(g, s)),
@@ -246,7 +433,7 @@ mod tests {
                 ],
             ),
         ];
-        let o = outcomes(&s);
+        let o = outcomes(&s, 0.0);
         assert_eq!(o[HIKIKOMORI_COUNT], vec![30.0, 3.0]);
         // Tick 0 is the starting state, not a week of the run.
         assert_eq!(o[HIKIKOMORI_PERSON_WEEKS], vec![60.0, 6.0]);
@@ -256,7 +443,7 @@ mod tests {
     #[test]
     fn derived_outcomes_are_skipped_without_their_metrics() {
         let s = [series(0, &[("infected", &[1.0, 2.0])])];
-        let o = outcomes(&s);
+        let o = outcomes(&s, 0.0);
         assert_eq!(o.keys().collect::<Vec<_>>(), vec!["infected"]);
         let ce = cost_effect(&o, &o, Some(100.0));
         assert_eq!(ce, CostEffect::default());
@@ -274,7 +461,7 @@ mod tests {
             series(1, &[("x", &[0.0, 18.0])]),
             series(2, &[("x", &[0.0, 30.0])]),
         ];
-        let (b, a) = (outcomes(&base), outcomes(&arm));
+        let (b, a) = (outcomes(&base, 0.0), outcomes(&arm, 0.0));
         let e = effects(&a, &b);
         let d = e["x"].diff.unwrap();
         // Differences -1, -2, 0: mean -1, sd 1, half-width t(2) / sqrt(3).
@@ -291,34 +478,35 @@ mod tests {
 
     #[test]
     fn cost_effectiveness_arithmetic() {
-        let mk = |pw: [f64; 2], cases: [f64; 2], spend: [f64; 2], bridging: [f64; 2]| {
+        let mk = |py: [f64; 2], cases: [f64; 2], spend: [f64; 2], bridging: [f64; 2]| {
             let mut o = Outcomes::new();
-            o.insert(HIKIKOMORI_PERSON_WEEKS.into(), pw.to_vec());
+            o.insert(HIKIKOMORI_PERSON_YEARS.into(), py.to_vec());
             o.insert(HIKIKOMORI_COUNT.into(), cases.to_vec());
             o.insert(SPEND.into(), spend.to_vec());
             o.insert(BRIDGING.into(), bridging.to_vec());
             o
         };
-        let base = mk([1000.0, 1200.0], [50.0, 60.0], [0.0, 0.0], [0.5, 0.6]);
+        let base = mk([100.0, 120.0], [50.0, 60.0], [0.0, 0.0], [0.5, 0.6]);
         let arm = mk(
-            [900.0, 1000.0],
+            [90.0, 100.0],
             [40.0, 50.0],
             [2_000_000.0, 2_000_000.0],
             [0.6, 0.8],
         );
         let ce = cost_effect(&arm, &base, Some(1000.0));
         assert_eq!(ce.spend_diff.unwrap().mean, 2_000_000.0);
-        // Averted 100 and 200 person-weeks: mean 150, per million 75.
-        let pwa = ce.person_weeks_averted.unwrap();
-        assert!((pwa.mean - 150.0).abs() < 1e-9);
-        let pm = ce.person_weeks_averted_per_million.unwrap();
-        assert!((pm.value - 75.0).abs() < 1e-9);
-        assert!((pm.lo.unwrap() - pwa.lo / 2.0).abs() < 1e-9);
-        assert!(pm.lo.unwrap() < pm.value && pm.value < pm.hi.unwrap());
-        // 10 cases averted in both replicates: 200,000 per case, no spread.
-        let cpc = ce.cost_per_case_averted.unwrap();
-        assert!((cpc.value - 200_000.0).abs() < 1e-6);
-        assert!((cpc.lo.unwrap() - 200_000.0).abs() < 1e-6);
+        // Averted 10 and 20 person-years: mean 15, 7.5 per million, 133,333 per person-year.
+        let pya = ce.person_years_averted.unwrap();
+        assert!((pya.mean - 15.0).abs() < 1e-9);
+        let pm = ce.person_years_averted_per_million.unwrap();
+        assert!((pm.value - 7.5).abs() < 1e-9);
+        assert!((pm.lo.unwrap() - pya.lo / 2.0).abs() < 1e-9);
+        let icer = ce.cost_per_person_year_averted.unwrap();
+        assert!((icer.value - 2_000_000.0 / 15.0).abs() < 1e-6);
+        // The interval of averted person-years reaches below zero with two replicates
+        // (t(1) = 12.7), so the cost per person-year has no upper bound.
+        assert!(pya.lo < 0.0 && icer.hi.is_none() && icer.lo.is_some());
+        assert_eq!(ce.cases_averted_final_week.unwrap().mean, 10.0);
         // Bridging +0.1 and +0.2 per agent on 1000 agents: 150 ties, 75 per million.
         assert!((ce.bridging_ties_gained.unwrap().mean - 150.0).abs() < 1e-9);
         assert!((ce.bridging_ties_gained_per_million.unwrap().value - 75.0).abs() < 1e-9);
@@ -328,24 +516,79 @@ mod tests {
             .is_none());
         // No extra spend: no ratios, but the averted totals are still reported.
         let free = cost_effect(&arm, &arm, Some(1000.0));
-        assert!(free.person_weeks_averted_per_million.is_none());
-        assert!(free.cost_per_case_averted.is_none());
-        assert_eq!(free.person_weeks_averted.unwrap().mean, 0.0);
+        assert!(free.person_years_averted_per_million.is_none());
+        assert!(free.cost_per_person_year_averted.is_none());
+        assert_eq!(free.person_years_averted.unwrap().mean, 0.0);
     }
 
     #[test]
-    fn cost_per_case_has_no_upper_bound_when_averted_cases_may_be_zero() {
-        let mut base = Outcomes::new();
-        base.insert(HIKIKOMORI_COUNT.into(), vec![10.0, 10.0, 10.0]);
-        base.insert(SPEND.into(), vec![0.0, 0.0, 0.0]);
-        let mut arm = Outcomes::new();
-        arm.insert(HIKIKOMORI_COUNT.into(), vec![12.0, 9.0, 3.0]);
-        arm.insert(SPEND.into(), vec![100.0, 100.0, 100.0]);
-        let c = cost_effect(&arm, &base, None)
-            .cost_per_case_averted
-            .unwrap();
-        // Averted -2, 1, 7: mean 2, so 50 per case; the interval reaches below zero.
-        assert!((c.value - 50.0).abs() < 1e-9);
-        assert!(c.lo.is_some() && c.hi.is_none());
+    fn discounting_weighs_later_weeks_less_and_zero_rate_changes_nothing() {
+        let weeks = 104;
+        let count: Vec<f64> = vec![10.0; weeks + 1];
+        let cum: Vec<f64> = (0..=weeks).map(|t| 100.0 * t as f64).collect();
+        let s = [series(
+            0,
+            &[(HIKIKOMORI_COUNT, &count), (SPEND_CUMULATIVE, &cum)],
+        )];
+        let flat = outcomes(&s, 0.0);
+        assert_eq!(flat[HIKIKOMORI_PERSON_WEEKS], vec![1040.0]);
+        assert!((flat[HIKIKOMORI_PERSON_YEARS][0] - 20.0).abs() < 1e-12);
+        assert_eq!(flat[SPEND], vec![10_400.0]);
+        let d = outcomes(&s, 0.035);
+        // Two years at 3.5%: every week weighs between 1.035^-2 and 1.
+        let py = d[HIKIKOMORI_PERSON_YEARS][0];
+        assert!(py < 20.0 && py > 20.0 / 1.035f64.powi(2), "{py}");
+        let spend = d[SPEND][0];
+        assert!(spend < 10_400.0 && spend > 10_400.0 / 1.035f64.powi(2));
+        // Costs and outcomes are discounted alike: the same weekly stream, the same factor.
+        assert!((spend / 10_400.0 - py / 20.0).abs() < 1e-12);
+        assert!((discount_factor(0.035, 52) - 1.0 / 1.035).abs() < 1e-12);
+        assert_eq!(d[HIKIKOMORI_PERSON_WEEKS], vec![1040.0]);
+    }
+
+    #[test]
+    fn cycling_metrics_are_averaged_over_the_final_year() {
+        // A saw-tooth with period 4 over 100 weeks: the final week reads 0, the year's mean 25.
+        let v: Vec<f64> = (0..=100)
+            .map(|t| if t % 4 == 0 { 0.0 } else { 100.0 / 3.0 })
+            .collect();
+        let s = [series(0, &[("in_service", &v), ("lonely_share", &v)])];
+        let o = outcomes(&s, 0.0);
+        assert_eq!(o["lonely_share"], vec![0.0]);
+        assert!(
+            (o["in_service"][0] - 25.0).abs() < 1e-9,
+            "{:?}",
+            o["in_service"]
+        );
+        assert_eq!(reading("in_service"), "mean over the final year");
+        assert_eq!(reading("lonely_share"), "final week");
+    }
+
+    #[test]
+    fn ranking_probability_best_and_pairwise_differences() {
+        let arm = |v: &[f64]| {
+            let mut o = Outcomes::new();
+            o.insert(HIKIKOMORI_PERSON_YEARS.into(), v.to_vec());
+            o
+        };
+        let (a, b, c) = (
+            arm(&[10.0, 12.0, 11.0, 9.0]),
+            arm(&[8.0, 13.0, 9.0, 9.0]),
+            arm(&[12.0, 14.0, 13.0, 12.0]),
+        );
+        let arms = [&a, &b, &c];
+        let h = headline(&arms).unwrap();
+        assert_eq!(h.outcome, HIKIKOMORI_PERSON_YEARS);
+        assert_eq!(ranking(&arms, h), vec![1, 0, 2]);
+        // b wins replicates 0 and 2, a wins 1, replicate 3 is a tie between a and b.
+        let p = probability_best(&arms, h).unwrap();
+        assert_eq!(p, vec![0.375, 0.625, 0.0]);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let pw = pairwise(&arms, h.outcome);
+        assert!(pw[0][0].is_none());
+        // b − a per replicate: −2, 1, −2, 0.
+        assert!((pw[1][0].unwrap().mean + 0.75).abs() < 1e-12);
+        assert_eq!(pw[0][1].unwrap().mean, -pw[1][0].unwrap().mean);
+        assert!(headline(&[&Outcomes::new()]).is_none());
     }
 }

@@ -15,11 +15,13 @@
 
 pub mod analysis;
 pub mod file;
+pub mod html;
 pub mod report;
+mod tables;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::output::{self, atomic, fmt_f64, RunInfo};
 use crate::scenario::Scenario;
 use crate::stats::Interval;
-pub use analysis::{CostEffect, Effect, Estimate, Outcomes};
+pub use analysis::{CostEffect, Effect, Estimate, Headline, Outcomes};
 pub use file::{load, ArmPlan, Plan};
 
 /// One arm's results.
@@ -45,6 +47,56 @@ pub struct ArmResult {
     pub cost: CostEffect,
 }
 
+/// Health-economics conventions of a comparison, from its baseline arm's scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conventions {
+    /// Currency name shown beside every amount (`policy.currency`); `None` for models without
+    /// a budget.
+    pub currency: Option<String>,
+    /// Annual discount rate applied weekly to costs and person-years (`policy.discount_rate`).
+    pub discount_rate: f64,
+}
+
+impl Conventions {
+    /// Reads `policy.currency` and `policy.discount_rate` where they apply.
+    pub fn of(s: &Scenario) -> Conventions {
+        let p = &s.params;
+        let currency = (p.applies("policy.currency"))
+            .then(|| p.opt_str("policy.currency").map(str::to_string))
+            .flatten();
+        let discount_rate = match p.get("policy.discount_rate") {
+            Some(crate::scenario::Value::Float(r)) if p.applies("policy.discount_rate") => *r,
+            _ => 0.0,
+        };
+        Conventions {
+            currency,
+            discount_rate,
+        }
+    }
+
+    /// `amount` followed by the currency, e.g. "1,000,000 GBP".
+    pub fn money(&self, amount: &str) -> String {
+        match &self.currency {
+            Some(c) => format!("{amount} {c}"),
+            None => amount.to_string(),
+        }
+    }
+}
+
+/// The answer in brief: the headline outcome, the arms ranked on it, how often each arm was
+/// best, and the paired difference between every two arms.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranking {
+    /// The outcome arms are ranked on.
+    pub headline: Headline,
+    /// Arm indices, best first.
+    pub order: Vec<usize>,
+    /// Per arm (arm order), the share of replicates in which it was best.
+    pub probability_best: Option<Vec<f64>>,
+    /// `pairwise[i][j]`: paired difference arm i − arm j on the headline.
+    pub pairwise: Vec<Vec<Option<Interval>>>,
+}
+
 /// A finished comparison: the plan and every arm's results, in arm order.
 #[derive(Clone, Debug)]
 pub struct Comparison {
@@ -52,6 +104,10 @@ pub struct Comparison {
     pub plan: Plan,
     /// Results, in the order of `plan.arms`.
     pub arms: Vec<ArmResult>,
+    /// Currency and discounting.
+    pub conventions: Conventions,
+    /// Arms ranked on the headline outcome, when every arm has one.
+    pub ranking: Option<Ranking>,
 }
 
 /// Number of agents in an arm's population, for totals such as bridging ties gained.
@@ -72,7 +128,18 @@ pub fn agent_count(s: &crate::scenario::Scenario) -> Option<f64> {
 impl Comparison {
     /// Analyses the series of each arm (in arm order, one series per replicate).
     pub fn new(plan: Plan, series: Vec<Vec<Series>>) -> Comparison {
-        let outcomes: Vec<Outcomes> = series.iter().map(|s| analysis::outcomes(s)).collect();
+        let conventions = Conventions::of(&plan.arms[plan.baseline].scenario);
+        let outcomes: Vec<Outcomes> = series
+            .iter()
+            .map(|s| analysis::outcomes(s, conventions.discount_rate))
+            .collect();
+        let refs: Vec<&Outcomes> = outcomes.iter().collect();
+        let ranking = analysis::headline(&refs).map(|h| Ranking {
+            headline: h,
+            order: analysis::ranking(&refs, h),
+            probability_best: analysis::probability_best(&refs, h),
+            pairwise: analysis::pairwise(&refs, h.outcome),
+        });
         let base = &outcomes[plan.baseline];
         let arms = series
             .into_iter()
@@ -89,7 +156,12 @@ impl Comparison {
                 series,
             })
             .collect();
-        Comparison { plan, arms }
+        Comparison {
+            plan,
+            arms,
+            conventions,
+            ranking,
+        }
     }
 
     /// Every outcome name any arm has, sorted.
@@ -184,236 +256,6 @@ fn burn_in_groups(plan: &Plan) -> Vec<Vec<usize>> {
     groups.into_iter().map(|(_, m)| m).collect()
 }
 
-/// The comparison charts, in `<dir>/charts/` (PNG and SVG): per arm over time with 95%
-/// ribbons (prevalence, loneliness, bridging capital, bonding vs bridging ties, E-I index),
-/// final outcomes per arm as bars with interval whiskers, and extra spend against hikikomori
-/// person-weeks averted, one point per arm. A chart whose metric the model does not record is
-/// skipped. [`write`] inlines the PNGs into `report.html` and lists every file in the manifest.
-pub fn write_compare_charts(dir: &Path, comparison: &Comparison) -> Result<Vec<PathBuf>> {
-    use crate::output::charts::{self, ChartSpec};
-    let charts_dir = dir.join("charts");
-    let groups: Vec<(String, &[Series])> = comparison
-        .plan
-        .arms
-        .iter()
-        .zip(&comparison.arms)
-        .map(|(p, a)| (p.name.clone(), &a.series[..]))
-        .collect();
-    let has = |metric: &str| {
-        comparison.arms.iter().any(|a| {
-            a.series
-                .iter()
-                .any(|s| s.metrics.iter().any(|m| m == metric))
-        })
-    };
-    let withdrawal = comparison.plan.model() == "withdrawal";
-    let x = if withdrawal { "Week" } else { "Tick" };
-    let sub = "Line: mean over replicates; shaded band: 95% confidence interval of the mean";
-    let mut files = Vec::new();
-    let lines: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "prevalence_by_arm",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence by arm",
-            "Hikikomori (% of population)",
-            true,
-        ),
-        (
-            "prevalence_by_arm",
-            "prevalence",
-            "Prevalence by arm",
-            "Infected (% of agents)",
-            true,
-        ),
-        (
-            "loneliness_by_arm",
-            "lonely_share",
-            "Share lonely by arm",
-            "Lonely (% of population)",
-            true,
-        ),
-        (
-            "bridging_by_arm",
-            "bridging_ties_per_agent",
-            "Bridging capital by arm",
-            "Bridging ties per agent",
-            false,
-        ),
-        (
-            "ei_index_by_arm",
-            "ei_index",
-            "E-I index by arm (-1 all bonding, +1 all bridging)",
-            "E-I index",
-            false,
-        ),
-    ];
-    for &(name, metric, title, y, percent) in lines {
-        if !has(metric) {
-            continue;
-        }
-        let mut spec = ChartSpec::new(title, x, y)
-            .subtitle(sub)
-            .y_from_zero(metric != "ei_index");
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::line_chart(
-            &charts_dir.join(name),
-            &spec,
-            &charts::ribbons_from_series(&groups, metric),
-        )?);
-    }
-    // The paired difference from the baseline over time: at realistic budgets the arms' levels
-    // overlap on the charts above, while the differences (with common random numbers) separate.
-    let baseline_name = &comparison.plan.baseline_arm().name;
-    let differences: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "prevalence_difference_by_arm",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence",
-            "Difference (% of population)",
-            true,
-        ),
-        (
-            "prevalence_difference_by_arm",
-            "prevalence",
-            "Prevalence",
-            "Difference (% of agents)",
-            true,
-        ),
-        (
-            "loneliness_difference_by_arm",
-            "lonely_share",
-            "Share lonely",
-            "Difference (% of population)",
-            true,
-        ),
-        (
-            "bridging_difference_by_arm",
-            "bridging_ties_per_agent",
-            "Bridging ties per agent",
-            "Difference (ties per agent)",
-            false,
-        ),
-    ];
-    for &(name, metric, what, y, percent) in differences {
-        if !has(metric) {
-            continue;
-        }
-        let title = format!("{what}: difference from {baseline_name}");
-        let mut spec = ChartSpec::new(&title, x, y)
-            .subtitle("Line: mean paired difference over replicates; shaded band: its 95% confidence interval")
-            .y_from_zero(true);
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::line_chart(
-            &charts_dir.join(name),
-            &spec,
-            &charts::difference_ribbons(&groups, comparison.plan.baseline, metric),
-        )?);
-    }
-    if has("bonding_ties_per_agent") && has("bridging_ties_per_agent") {
-        let mut ribbons = Vec::new();
-        for (metric, kind) in [
-            ("bonding_ties_per_agent", "bonding"),
-            ("bridging_ties_per_agent", "bridging"),
-        ] {
-            for mut r in charts::ribbons_from_series(&groups, metric) {
-                r.label = format!("{}: {kind}", r.label);
-                ribbons.push(r);
-            }
-        }
-        let spec =
-            ChartSpec::new("Bonding vs bridging ties by arm", x, "Ties per agent").subtitle(sub);
-        files.extend(charts::multi_metric_chart(
-            &charts_dir.join("bonding_vs_bridging_by_arm"),
-            &spec,
-            &ribbons,
-        )?);
-    }
-    let bars: &[(&str, &str, &str, bool)] = &[
-        (
-            "final_prevalence",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence at the end, by arm",
-            true,
-        ),
-        (
-            "final_prevalence",
-            "prevalence",
-            "Prevalence at the end, by arm",
-            true,
-        ),
-        (
-            "final_loneliness",
-            "lonely_share",
-            "Share lonely at the end, by arm",
-            true,
-        ),
-        (
-            "final_bridging",
-            "bridging_ties_per_agent",
-            "Bridging ties per agent at the end, by arm",
-            false,
-        ),
-    ];
-    for &(name, metric, title, percent) in bars {
-        let values: Vec<(String, f64, f64, f64)> = comparison
-            .plan
-            .arms
-            .iter()
-            .zip(&comparison.arms)
-            .filter_map(|(p, a)| {
-                a.effects
-                    .get(metric)
-                    .map(|e| (p.name.clone(), e.level.mean, e.level.lo, e.level.hi))
-            })
-            .collect();
-        if values.is_empty() {
-            continue;
-        }
-        let y = if percent {
-            "% of population (mean, 95% interval)"
-        } else {
-            "Mean with 95% interval"
-        };
-        let mut spec = ChartSpec::new(title, "Arm", y)
-            .subtitle("Bars: mean over replicates; whiskers: 95% confidence interval");
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::bar_chart(&charts_dir.join(name), &spec, &values)?);
-    }
-    let points: Vec<(String, f64, f64)> = comparison
-        .plan
-        .arms
-        .iter()
-        .zip(&comparison.arms)
-        .filter_map(
-            |(p, a)| match (&a.cost.spend_diff, &a.cost.person_weeks_averted) {
-                (Some(s), Some(w)) => Some((p.name.clone(), s.mean, w.mean)),
-                _ => None,
-            },
-        )
-        .collect();
-    if !points.is_empty() {
-        let spec = ChartSpec::new(
-            "Cost-effectiveness: extra spend against person-weeks averted",
-            "Extra spend over the baseline arm (money)",
-            "Hikikomori person-weeks averted",
-        )
-        .subtitle("One point per arm, means over replicates; the baseline arm sits at zero")
-        .x_from_zero(true);
-        files.extend(charts::scatter_chart(
-            &charts_dir.join("cost_effectiveness"),
-            &spec,
-            &points,
-        )?);
-    }
-    Ok(files)
-}
-
 /// `comparison.csv`: `arm,replicate,tick,metric,value`, arm-major, then as `timeseries.csv`.
 pub fn comparison_csv(c: &Comparison) -> String {
     let mut out = String::from("arm,replicate,tick,metric,value\n");
@@ -459,18 +301,23 @@ pub fn effects_csv(c: &Comparison) -> String {
     out
 }
 
-/// Header of `cost_effectiveness.csv`.
+/// Header of `cost_effectiveness.csv`. Spend and person-years are discounted at
+/// `discount_rate` (last column); person-weeks are not; cases averted are read at the final
+/// week; amounts are in `currency`.
 pub const COST_HEADER: &str = "arm,spend,spend_diff,\
 person_weeks_averted,person_weeks_averted_lo,person_weeks_averted_hi,\
-person_weeks_averted_per_million,person_weeks_averted_per_million_lo,person_weeks_averted_per_million_hi,\
-cases_averted,cases_averted_lo,cases_averted_hi,\
-cost_per_case_averted,cost_per_case_averted_lo,cost_per_case_averted_hi,\
+person_years_averted,person_years_averted_lo,person_years_averted_hi,\
+cost_per_person_year_averted,cost_per_person_year_averted_lo,cost_per_person_year_averted_hi,\
+person_years_averted_per_million,person_years_averted_per_million_lo,person_years_averted_per_million_hi,\
+cases_averted_final_week,cases_averted_final_week_lo,cases_averted_final_week_hi,\
 bridging_ties_gained,bridging_ties_gained_lo,bridging_ties_gained_hi,\
-bridging_ties_gained_per_million,bridging_ties_gained_per_million_lo,bridging_ties_gained_per_million_hi";
+bridging_ties_gained_per_million,bridging_ties_gained_per_million_lo,bridging_ties_gained_per_million_hi,\
+currency,discount_rate";
 
 /// `cost_effectiveness.csv`: one row per non-baseline arm. Cells are empty where a quantity is
 /// not defined: its metrics are absent, the arm spends no more than the baseline, it averts
-/// nothing, or (for an upper bound of cost per case) the interval of cases averted reaches 0.
+/// nothing, or (for an upper bound of a cost per person-year) the interval of person-years
+/// averted reaches 0.
 pub fn cost_csv(c: &Comparison) -> String {
     let opt = |x: Option<f64>| x.map(fmt_f64).unwrap_or_default();
     let iv = |x: Option<Interval>| -> [String; 3] {
@@ -485,6 +332,7 @@ pub fn cost_csv(c: &Comparison) -> String {
             None => Default::default(),
         }
     };
+    let conv = &c.conventions;
     let mut out = format!("{COST_HEADER}\n");
     for (k, (plan, arm)) in c.plan.arms.iter().zip(&c.arms).enumerate() {
         if k == c.plan.baseline {
@@ -497,14 +345,38 @@ pub fn cost_csv(c: &Comparison) -> String {
             opt(ce.spend_diff.map(|s| s.mean)),
         ];
         cells.extend(iv(ce.person_weeks_averted));
-        cells.extend(est(ce.person_weeks_averted_per_million));
-        cells.extend(iv(ce.cases_averted));
-        cells.extend(est(ce.cost_per_case_averted));
+        cells.extend(iv(ce.person_years_averted));
+        cells.extend(est(ce.cost_per_person_year_averted));
+        cells.extend(est(ce.person_years_averted_per_million));
+        cells.extend(iv(ce.cases_averted_final_week));
         cells.extend(iv(ce.bridging_ties_gained));
         cells.extend(est(ce.bridging_ties_gained_per_million));
+        cells.push(csv_text(conv.currency.as_deref().unwrap_or("")));
+        cells.push(fmt_f64(conv.discount_rate));
         let _ = writeln!(out, "{}", cells.join(","));
     }
     out
+}
+
+/// A CSV cell for free text: quoted when it holds a comma, quote or line break.
+fn csv_text(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+#[derive(Serialize)]
+struct RankingSummary<'a> {
+    outcome: &'a str,
+    lower_is_better: bool,
+    /// Arm names, best first.
+    order: Vec<&'a str>,
+    /// Arm name → share of replicates in which it was best.
+    probability_best: Option<BTreeMap<&'a str, f64>>,
+    /// Arm name → arm name → paired difference (row arm minus column arm).
+    pairwise: BTreeMap<&'a str, BTreeMap<&'a str, Interval>>,
 }
 
 #[derive(Serialize)]
@@ -528,6 +400,9 @@ struct SummaryFile<'a> {
     replicates: u32,
     ticks: u32,
     common_random_numbers: bool,
+    currency: Option<&'a str>,
+    discount_rate: f64,
+    ranking: Option<RankingSummary<'a>>,
     arms: Vec<ArmSummary<'a>>,
 }
 
@@ -543,6 +418,33 @@ pub fn summary_json(c: &Comparison) -> String {
         replicates: p.replicates(),
         ticks: p.ticks(),
         common_random_numbers: p.common_random_numbers,
+        currency: c.conventions.currency.as_deref(),
+        discount_rate: c.conventions.discount_rate,
+        ranking: c.ranking.as_ref().map(|r| {
+            let name = |k: usize| p.arms[k].name.as_str();
+            RankingSummary {
+                outcome: r.headline.outcome,
+                lower_is_better: r.headline.lower_is_better,
+                order: r.order.iter().map(|&k| name(k)).collect(),
+                probability_best: r
+                    .probability_best
+                    .as_ref()
+                    .map(|pb| pb.iter().enumerate().map(|(k, v)| (name(k), *v)).collect()),
+                pairwise: r
+                    .pairwise
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        let cells = row
+                            .iter()
+                            .enumerate()
+                            .filter_map(|(j, d)| d.map(|d| (name(j), d)))
+                            .collect();
+                        (name(i), cells)
+                    })
+                    .collect(),
+            }
+        }),
         arms: p
             .arms
             .iter()
@@ -598,13 +500,6 @@ fn json<T: Serialize>(value: &T) -> String {
     s
 }
 
-/// Caption for a chart file: its stem with `_` as spaces.
-fn caption(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().replace('_', " "))
-        .unwrap_or_default()
-}
-
 /// Writes every result file of a comparison to `dir` (created if needed): `comparison.csv`,
 /// `effects.csv`, `cost_effectiveness.csv`, `summary.json`, any charts, `report.html`, and
 /// `manifest.json` last, so its presence means the rest is complete. Returns the file names.
@@ -621,17 +516,19 @@ pub fn write(dir: &Path, c: &Comparison, info: &RunInfo) -> Result<Vec<String>> 
     }
     let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
     let mut charts = Vec::new();
-    for path in write_compare_charts(dir, c)? {
-        // The page inlines the PNG of each chart; the SVG twin is listed, not inlined.
-        if path.extension().is_some_and(|e| e == "png") {
-            let bytes = std::fs::read(&path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            charts.push((caption(&path), bytes));
+    for chart in output::charts::comparison_charts(dir, c)? {
+        for path in &chart.files {
+            // The page inlines the PNG of each chart; the SVG twin is listed, not inlined.
+            if path.extension().is_some_and(|e| e == "png") {
+                let bytes = std::fs::read(path).map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                charts.push((chart.title.clone(), bytes));
+            }
+            let rel = path.strip_prefix(dir).unwrap_or(path);
+            names.push(rel.display().to_string());
         }
-        let rel = path.strip_prefix(dir).unwrap_or(&path);
-        names.push(rel.display().to_string());
     }
     atomic::write(
         &dir.join("report.html"),
@@ -759,17 +656,29 @@ mod tests {
         assert_eq!(lines.len(), 2, "{csv}");
         let cells: Vec<&str> = lines[1].split(',').collect();
         assert_eq!(cells.len(), COST_HEADER.split(',').count());
-        // 1,000,000 spent; 50 person-weeks averted: 50 per million; 5 cases: 200,000 each;
-        // 0.1 more bridging ties per agent on 1000 agents: 100 ties, 100 per million.
+        // 1,000,000 spent; 50 person-weeks averted, 50/52 person-years: 1,040,000 per
+        // person-year; 5 cases at the final week; 0.1 more bridging ties per agent on 1000
+        // agents: 100 ties, 100 per million.
+        let num = |i: usize| cells[i].parse::<f64>().unwrap();
         assert_eq!(&cells[..4], &["spend", "1000000", "1000000", "50"]);
-        assert_eq!(cells[6], "50");
-        assert_eq!(cells[9], "5");
-        assert_eq!(cells[12], "200000");
-        assert!((cells[15].parse::<f64>().unwrap() - 100.0).abs() < 1e-9);
+        assert!((num(6) - 50.0 / 52.0).abs() < 1e-9);
+        assert!((num(9) - 1_040_000.0).abs() < 1e-6);
+        assert_eq!(cells[15], "5");
+        assert!((num(18) - 100.0).abs() < 1e-9);
+        assert!((num(21) - 100.0).abs() < 1e-9);
+        assert_eq!(&cells[24..], &["money units", "0"]);
         assert!(!csv.contains("NaN"));
         let html = report::report_html(&c, &[]);
         assert!(html.contains("Cost-effectiveness</h2>"), "{html}");
-        assert!(html.contains("It spent 1,000,000 more than none"), "{html}");
-        assert!(html.contains("per 1 million spent"), "{html}");
+        assert!(
+            html.contains(
+                "It spent 1.00 million money units more: 1.04 million money units (95% interval"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("Cost per person-year of hikikomori averted"),
+            "{html}"
+        );
     }
 }

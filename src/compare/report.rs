@@ -1,164 +1,105 @@
 //! `report.html`: one self-contained page answering the comparison's question.
 //!
+//! A funder reads the first screen and stops, so the page leads with the answer: the question,
+//! then the arms ranked on the headline outcome with their paired differences and intervals,
+//! the best arm and how often it was best over paired replicates, and the cost per person-year
+//! averted. Short per-arm paragraphs, arm-vs-arm differences, the cost-effectiveness table,
+//! the charts and the full table of effects follow as detail.
+//!
 //! The page has no external resources (inline CSS, charts as base64 `data:` images), so it can
-//! be mailed or archived as a single file. Every sentence about results is generated from the
-//! numbers in [`Comparison`] (differences, intervals, whether an interval excludes zero), never
-//! written by hand, so the text cannot drift from the tables. All text that comes from input
-//! files (question, arm names and descriptions, parameter values) is HTML-escaped.
+//! be mailed or archived as a single file. Tables never widen the page: each sits in its own
+//! scroll box, numbers wrap at the interval, and a print stylesheet fits A4. Every sentence
+//! about results is generated from the numbers in [`Comparison`] (differences, intervals,
+//! whether an interval excludes zero), never written by hand, so the text cannot drift from
+//! the tables. All text from input files (question, arm names and descriptions, parameter
+//! values, currency) is HTML-escaped.
 
 use std::fmt::Write as _;
 
-use super::analysis::{self, Effect, Estimate};
-use super::Comparison;
+use super::analysis::{self, Estimate};
+pub use super::html::{base64, escape, fmt_num};
+use super::tables::{
+    arms_table, close_table, cost_table, effects_table, est_cell, iv_cell, open_table,
+    pairwise_table,
+};
+use super::{Comparison, Conventions};
 use crate::stats::Interval;
 
-/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Standard base64 with padding (RFC 4648), for inlining PNG bytes.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// A number for reading: `sig` significant digits below 1000, whole numbers with thousands
-/// separators from 1000, and a true minus sign.
-pub fn fmt_num(x: f64, sig: usize) -> String {
-    if x.is_nan() {
-        return "not defined".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "∞" } else { "−∞" }.into();
-    }
-    let a = x.abs();
-    let body = if a == 0.0 {
-        "0".to_string()
-    } else if a >= 1e15 {
-        format!("{a:.3e}")
-    } else if a >= 1000.0 {
-        let digits = format!("{}", a.round() as u64);
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        grouped
-    } else {
-        let mag = a.log10().floor() as i32;
-        let decimals = (sig as i32 - 1 - mag).clamp(0, 12) as usize;
-        format!("{a:.decimals$}")
-    };
-    let zero = body.chars().all(|c| c == '0' || c == '.');
-    if x < 0.0 && !zero {
-        format!("−{body}")
-    } else {
-        body
-    }
-}
-
-/// How an outcome is described in sentences.
+/// How an outcome is shown: words, display scale, and units of a level and of a difference.
 #[derive(Clone, Copy)]
-struct Label<'a> {
-    metric: &'a str,
-    text: &'a str,
+pub(super) struct Show<'a> {
+    pub(super) metric: &'a str,
+    pub(super) text: &'a str,
     /// Multiplier for display (100 for shares shown as percentages).
-    scale: f64,
-    /// Unit of a difference, with a leading space if not empty.
-    diff_unit: &'a str,
-    /// Unit of a level, appended directly.
-    level_unit: &'a str,
+    pub(super) scale: f64,
+    /// Unit of a difference, appended directly.
+    pub(super) diff_unit: &'a str,
 }
 
 /// Outcomes described in the per-arm paragraphs, in order, when present.
-const HEADLINES: &[Label<'static>] = &[
-    Label {
+const DESCRIBED: &[Show<'static>] = &[
+    Show {
+        metric: analysis::HIKIKOMORI_PERSON_YEARS,
+        text: "hikikomori person-years over the horizon",
+        scale: 1.0,
+        diff_unit: "",
+    },
+    Show {
         metric: "hikikomori_prevalence",
-        text: "hikikomori prevalence",
+        text: "hikikomori prevalence at the final week",
         scale: 100.0,
         diff_unit: " percentage points",
-        level_unit: "%",
     },
-    Label {
-        metric: analysis::HIKIKOMORI_PERSON_WEEKS,
-        text: "hikikomori person-weeks over the run",
-        scale: 1.0,
-        diff_unit: "",
-        level_unit: "",
+    Show {
+        metric: "lonely_share",
+        text: "share lonely at the final week",
+        scale: 100.0,
+        diff_unit: " percentage points",
     },
-    Label {
+    Show {
         metric: analysis::BRIDGING,
-        text: "bridging ties per agent",
+        text: "bridging ties per agent at the final week",
         scale: 1.0,
         diff_unit: "",
-        level_unit: "",
     },
-    Label {
+    Show {
         metric: "prevalence",
-        text: "prevalence",
+        text: "prevalence at the final tick",
         scale: 100.0,
         diff_unit: " percentage points",
-        level_unit: "%",
     },
 ];
 
-fn excludes_zero(iv: &Interval) -> bool {
+pub(super) fn show(metric: &str) -> Show<'_> {
+    DESCRIBED
+        .iter()
+        .copied()
+        .find(|s| s.metric == metric)
+        .unwrap_or(Show {
+            metric,
+            text: metric,
+            scale: 1.0,
+            diff_unit: "",
+        })
+}
+
+pub(super) fn excludes_zero(iv: &Interval) -> bool {
     iv.n >= 2 && (iv.lo > 0.0 || iv.hi < 0.0)
 }
 
-/// The sentence on one outcome of one arm against the baseline.
-fn effect_sentence(
-    base_name: &str,
-    arm_name: &str,
-    l: Label<'_>,
-    arm: &Effect,
-    base: &Effect,
-) -> Option<String> {
-    let d = arm.diff?;
-    let (label, scale, diff_unit, level_unit) =
-        (escape(l.text), l.scale, l.diff_unit, l.level_unit);
-    let (b, a) = (escape(base_name), escape(arm_name));
-    let level = |iv: &Interval| format!("{}{level_unit}", fmt_num(iv.mean * scale, 3));
-    if d.mean == 0.0 && d.sd == 0.0 {
-        return Some(format!(
-            "{a} left {label} exactly as in {b} in every replicate ({}).",
-            level(&arm.level)
-        ));
+/// A signed number: a plus sign for positive values (a difference reads better with one).
+pub(super) fn signed(x: f64, sig: usize) -> String {
+    let s = fmt_num(x, sig);
+    if x > 0.0 && s != "0" {
+        format!("+{s}")
+    } else {
+        s
     }
-    let mut s = format!(
-        "Compared with {b}, {a} changed {label} by {}{diff_unit}",
-        fmt_num(d.mean * scale, 3)
-    );
+}
+
+/// A difference with its interval, e.g. "−12.3 (95% interval −20.1 to −4.5)".
+fn diff_text(d: &Interval, scale: f64, unit: &str) -> String {
+    let mut s = format!("{}{unit}", signed(d.mean * scale, 3));
     if d.n >= 2 {
         let _ = write!(
             s,
@@ -167,51 +108,42 @@ fn effect_sentence(
             fmt_num(d.hi * scale, 3)
         );
     }
-    let _ = write!(
-        s,
-        ", from {} to {}; ",
-        level(&base.level),
-        level(&arm.level)
-    );
-    if d.n < 2 {
-        s.push_str(
-            "with a single replicate there is no interval, so this is one run, not an estimate.",
-        );
-    } else if excludes_zero(&d) {
-        let _ = write!(
-            s,
-            "the interval excludes zero, so within this model the change is larger than the \
-             variation between the {} paired replicates.",
-            d.n
-        );
-    } else {
-        let _ = write!(
-            s,
-            "the interval includes zero, so the {} paired replicates cannot tell this change \
-             apart from no change.",
-            d.n
-        );
-    }
-    Some(s)
+    s
 }
 
-fn estimate_text(e: &Estimate) -> String {
-    let mut s = fmt_num(e.value, 3);
+/// An amount of money for reading: millions as "2.00 million", else whole numbers.
+pub(super) fn money_num(x: f64) -> String {
+    if x.abs() >= 1e6 && x.abs() < 1e15 {
+        format!("{} million", fmt_num(x / 1e6, 3))
+    } else {
+        fmt_num(x, 3)
+    }
+}
+
+fn money(conv: &Conventions, x: f64) -> String {
+    format!("{}{}", money_num(x), currency_suffix(conv))
+}
+
+/// " GBP" for a currency, else nothing.
+fn currency_suffix(conv: &Conventions) -> String {
+    conv.currency
+        .as_deref()
+        .map(|c| format!(" {}", escape(c)))
+        .unwrap_or_default()
+}
+
+/// A ratio with its interval; `unit` follows the point value only.
+fn estimate_text(e: &Estimate, fmt: &dyn Fn(f64) -> String, unit: &str) -> String {
+    let mut s = format!("{}{unit}", fmt(e.value));
     match (e.lo, e.hi) {
         (Some(lo), Some(hi)) => {
-            let _ = write!(
-                s,
-                " (95% interval {} to {})",
-                fmt_num(lo, 3),
-                fmt_num(hi, 3)
-            );
+            let _ = write!(s, " (95% interval {} to {})", fmt(lo), fmt(hi));
         }
         (Some(lo), None) => {
             let _ = write!(
                 s,
-                " (95% interval from {} with no upper bound, because the interval of cases \
-                 averted reaches zero)",
-                fmt_num(lo, 3)
+                " (95% interval from {}, with no upper bound as it may avert nothing)",
+                fmt(lo)
             );
         }
         _ => {}
@@ -219,138 +151,288 @@ fn estimate_text(e: &Estimate) -> String {
     s
 }
 
-/// The paragraph on one non-baseline arm, generated from its numbers.
-fn arm_paragraph(c: &Comparison, k: usize) -> String {
-    let (bplan, bres) = c.baseline();
-    let (plan, res) = (&c.plan.arms[k], &c.arms[k]);
-    let mut sentences = Vec::new();
-    let mut labelled: Vec<Label<'_>> = HEADLINES
-        .iter()
-        .copied()
-        .filter(|l| res.effects.contains_key(l.metric))
-        .collect();
-    if labelled.is_empty() {
-        // A model without the known outcomes: describe its first outcome by name.
-        if let Some(first) = res.effects.keys().next() {
-            labelled.push(Label {
-                metric: first,
-                text: first,
-                scale: 1.0,
-                diff_unit: "",
-                level_unit: "",
-            });
+/// Where an outcome's value is read: the final week, a mean over the final year, or a total
+/// over the horizon.
+pub(super) fn reading(metric: &str) -> &'static str {
+    match metric {
+        analysis::HIKIKOMORI_PERSON_WEEKS | analysis::HIKIKOMORI_PERSON_YEARS | analysis::SPEND => {
+            "total over the horizon"
+        }
+        m => analysis::reading(m),
+    }
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:72rem;\
+margin:1.5rem auto;padding:0 1rem;color:#1d1d1f;line-height:1.45}\
+h1{font-size:1.6rem;margin-bottom:0.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
+.answer{background:#f4f8fb;border:1px solid #c9dceb;border-radius:6px;padding:0.25rem 1rem 0.5rem}\
+.answer h2{margin-top:0.75rem;border:none}.lead{font-size:1.05rem}\
+.scroll{overflow-x:auto;max-width:100%}\
+table{border-collapse:collapse;margin:0.5rem 0;font-size:0.9rem}\
+th,td{border:1px solid #ddd;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}\
+th{background:#f4f4f6}td.num{text-align:right}td code{overflow-wrap:anywhere}\
+.ci{color:#555;font-size:0.85em;white-space:nowrap}.diff{color:#555;font-size:0.85em}\
+.sig{font-weight:600;color:#0b5394}\
+.meta{color:#555;font-size:0.9rem}code{background:#f4f4f6;padding:0 0.2rem}\
+figure{margin:1rem 0}figure img{max-width:100%;height:auto}figcaption{color:#555;font-size:0.9rem}\
+@page{size:A4;margin:14mm}\
+@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}\
+.scroll{overflow:visible}table{font-size:7.5pt}.ci{white-space:normal}\
+tr,figure,.answer{break-inside:avoid}h2{break-after:avoid}figure img{max-width:100%}}";
+
+/// Horizon and burn-in in words, e.g. "520 weeks (10 years) after a 260-week burn-in".
+fn horizon(c: &Comparison) -> String {
+    let p = &c.plan;
+    let s = &p.arms[p.baseline].scenario;
+    let withdrawal = p.model() == "withdrawal";
+    let mut t = if withdrawal {
+        format!(
+            "{} weeks ({} years)",
+            p.ticks(),
+            fmt_num(p.ticks() as f64 / analysis::WEEKS_PER_YEAR, 3)
+        )
+    } else {
+        format!("{} ticks", p.ticks())
+    };
+    if withdrawal && s.params.applies("withdrawal.burn_in_ticks") {
+        if let Some(crate::scenario::Value::Int(b)) = s.params.get("withdrawal.burn_in_ticks") {
+            let _ = write!(
+                t,
+                " after a {b}-week burn-in ({} years, not shown or counted)",
+                fmt_num(*b as f64 / analysis::WEEKS_PER_YEAR, 2)
+            );
         }
     }
-    for l in labelled {
-        let (Some(a), Some(b)) = (res.effects.get(l.metric), bres.effects.get(l.metric)) else {
+    t
+}
+
+/// The summary at the top: best arm, how sure, cost per person-year, and the ranked table.
+fn answer(h: &mut String, c: &Comparison) {
+    let p = &c.plan;
+    let conv = &c.conventions;
+    let base = p.baseline;
+    let name = |k: usize| escape(&p.arms[k].name);
+    h.push_str("<section class=\"answer\">\n<h2>The answer in brief</h2>\n");
+    let Some(r) = &c.ranking else {
+        h.push_str(
+            "<p>This model has no headline outcome to rank the arms on; see the effects \
+             below.</p>\n</section>\n",
+        );
+        return;
+    };
+    let sh = show(r.headline.outcome);
+    let best = r.order[0];
+    let n = c.arms[best].effects[r.headline.outcome].level.n;
+    let mut lead = format!(
+        "On {}, the best arm is <b>{}</b>",
+        escape(sh.text),
+        name(best)
+    );
+    if best != base {
+        if let Some(d) = c.arms[best].effects[r.headline.outcome].diff {
+            let _ = write!(
+                lead,
+                ": {} against {}",
+                diff_text(&d, sh.scale, sh.diff_unit),
+                name(base)
+            );
+        }
+    } else {
+        let _ = write!(lead, ", the baseline: no other arm beat it on average");
+    }
+    lead.push('.');
+    if let Some(pb) = &r.probability_best {
+        let _ = write!(
+            lead,
+            " It was the best arm in {}% of the {n} paired replicates",
+            fmt_num(pb[best] * 100.0, 3)
+        );
+        if let (Some(&second), Some(d)) = (
+            r.order.get(1),
+            r.order.get(1).and_then(|&s| r.pairwise[best][s]),
+        ) {
+            let _ = write!(
+                lead,
+                "; against the runner-up, {}, the paired difference is {}{}",
+                name(second),
+                diff_text(&d, sh.scale, sh.diff_unit),
+                if excludes_zero(&d) {
+                    ""
+                } else {
+                    ", which the replicates cannot tell apart from zero"
+                }
+            );
+        }
+        lead.push('.');
+    }
+    let icer = c.arms[best].cost.cost_per_person_year_averted;
+    if let Some(e) = &icer {
+        let _ = write!(
+            lead,
+            " Cost per person-year of hikikomori averted: {}.",
+            estimate_text(e, &money_num, &currency_suffix(conv))
+        );
+    }
+    let _ = writeln!(h, "<p class=\"lead\">{lead}</p>");
+
+    let costed = c.arms.iter().any(|a| a.cost.spend_diff.is_some());
+    let mut headers: Vec<String> = vec![
+        "Rank".into(),
+        "Arm".into(),
+        format!("{} (mean, 95% interval)", escape(sh.text)),
+        format!("Paired difference from {}", name(base)),
+    ];
+    if r.probability_best.is_some() {
+        headers.push("Best in share of replicates".into());
+    }
+    if costed {
+        headers.push(format!(
+            "Extra spend ({})",
+            escape(conv.currency.as_deref().unwrap_or("money units"))
+        ));
+        headers.push("Cost per person-year averted".into());
+    }
+    open_table(h, &headers);
+    for (rank, &k) in r.order.iter().enumerate() {
+        let e = &c.arms[k].effects[r.headline.outcome];
+        let _ = write!(
+            h,
+            "<tr><td class=\"num\">{}</td><td><b>{}</b>{}</td>",
+            rank + 1,
+            name(k),
+            if k == base { " (baseline)" } else { "" }
+        );
+        iv_cell(h, Some(e.level), sh.scale);
+        if k == base {
+            h.push_str("<td class=\"num\">—</td>");
+        } else {
+            match e.diff {
+                Some(d) => {
+                    let _ = write!(
+                        h,
+                        "<td class=\"num{}\">{}<br><span class=\"ci\">{} to {}</span></td>",
+                        if excludes_zero(&d) { " sig" } else { "" },
+                        signed(d.mean * sh.scale, 4),
+                        fmt_num(d.lo * sh.scale, 4),
+                        fmt_num(d.hi * sh.scale, 4)
+                    );
+                }
+                None => h.push_str("<td></td>"),
+            }
+        }
+        if let Some(pb) = &r.probability_best {
+            let _ = write!(h, "<td class=\"num\">{}%</td>", fmt_num(pb[k] * 100.0, 3));
+        }
+        if costed {
+            let ce = &c.arms[k].cost;
+            match ce.spend_diff {
+                Some(s) if k != base => {
+                    let _ = write!(h, "<td class=\"num\">{}</td>", money_num(s.mean));
+                }
+                _ => h.push_str("<td class=\"num\">—</td>"),
+            }
+            est_cell(h, ce.cost_per_person_year_averted, &money_num);
+        }
+        h.push_str("</tr>\n");
+    }
+    close_table(h);
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Differences are paired replicate by replicate (bold where the 95% \
+         interval excludes zero). “How sure” is over the model's run-to-run variation only \
+         ({} paired replicates), not over uncertainty in its parameters.{}</p>",
+        c.arms[best].effects[r.headline.outcome].level.n,
+        if costed {
+            format!(
+                " Amounts in {}; spend and person-years {}.",
+                escape(conv.currency.as_deref().unwrap_or("money units")),
+                if conv.discount_rate > 0.0 {
+                    format!(
+                        "discounted at {}% a year, applied weekly",
+                        fmt_num(conv.discount_rate * 100.0, 3)
+                    )
+                } else {
+                    "not discounted".to_string()
+                }
+            )
+        } else {
+            String::new()
+        }
+    );
+    h.push_str("</section>\n");
+}
+
+/// The short paragraph on one non-baseline arm, generated from its numbers.
+fn arm_paragraph(c: &Comparison, k: usize) -> String {
+    let p = &c.plan;
+    let (base, res) = (&p.arms[p.baseline], &c.arms[k]);
+    let conv = &c.conventions;
+    let mut s = format!("<b>{}</b>", escape(&p.arms[k].name));
+    if !p.arms[k].description.is_empty() {
+        let _ = write!(
+            s,
+            " ({})",
+            escape(p.arms[k].description.trim_end_matches('.'))
+        );
+    }
+    // Clear changes with their numbers; the rest named once, without boilerplate per outcome.
+    let (mut clear, mut unclear) = (Vec::new(), Vec::new());
+    for sh in DESCRIBED {
+        let Some(d) = res.effects.get(sh.metric).and_then(|e| e.diff) else {
             continue;
         };
-        if let Some(s) = effect_sentence(&bplan.name, &plan.name, l, a, b) {
-            sentences.push(s);
+        if d.n >= 2 && !excludes_zero(&d) {
+            unclear.push(sh.text);
+        } else {
+            clear.push(format!(
+                "{} {}",
+                sh.text,
+                diff_text(&d, sh.scale, sh.diff_unit)
+            ));
         }
+    }
+    if clear.is_empty() && unclear.is_empty() {
+        if let Some((name, d)) = res.effects.iter().find_map(|(n, e)| Some((n, e.diff?))) {
+            clear.push(format!("{} {}", escape(name), diff_text(&d, 1.0, "")));
+        }
+    }
+    if clear.is_empty() && unclear.is_empty() {
+        let _ = write!(
+            s,
+            ": no outcome could be compared with {}.",
+            escape(&base.name)
+        );
+        return s;
+    }
+    if !clear.is_empty() {
+        let _ = write!(s, ", against {}: {}.", escape(&base.name), clear.join("; "));
+    } else {
+        s.push('.');
+    }
+    if !unclear.is_empty() {
+        let _ = write!(
+            s,
+            " No change distinguishable from zero in {}.",
+            unclear.join(", ")
+        );
     }
     let ce = &res.cost;
     if let Some(sd) = ce.spend_diff {
         if sd.mean > 0.0 {
-            let mut s = format!(
-                "It spent {} more than {} on average",
-                fmt_num(sd.mean, 3),
-                escape(&bplan.name)
-            );
-            let mut parts = Vec::new();
-            if let Some(e) = &ce.person_weeks_averted_per_million {
-                parts.push(format!(
-                    "{} hikikomori person-weeks averted per 1 million spent",
-                    estimate_text(e)
-                ));
-            }
-            if let Some(e) = &ce.cost_per_case_averted {
-                parts.push(format!(
-                    "a cost of {} per hikikomori case averted at the final tick",
-                    estimate_text(e)
-                ));
-            } else if ce.cases_averted.is_some_and(|c| c.mean <= 0.0) {
-                parts.push(
-                    "no hikikomori cases averted on average at the final tick, so no cost per \
-                     case averted"
-                        .to_string(),
+            let _ = write!(s, " It spent {} more", money(conv, sd.mean));
+            if let Some(e) = &ce.cost_per_person_year_averted {
+                let _ = write!(
+                    s,
+                    ": {} per person-year averted",
+                    estimate_text(e, &money_num, &currency_suffix(conv))
                 );
+            } else if ce.person_years_averted.is_some_and(|a| a.mean <= 0.0) {
+                s.push_str(" and averted no person-years on average");
             }
-            if let Some(e) = &ce.bridging_ties_gained_per_million {
-                parts.push(format!(
-                    "{} bridging ties gained per 1 million spent",
-                    estimate_text(e)
-                ));
-            }
-            if parts.is_empty() {
-                s.push('.');
-            } else {
-                let _ = write!(s, ": {}.", parts.join("; "));
-            }
-            sentences.push(s);
-        } else {
-            sentences.push(format!(
-                "It spent no more than {} ({} difference), so cost-effectiveness is not defined.",
-                escape(&bplan.name),
-                fmt_num(sd.mean, 3)
-            ));
+            s.push('.');
         }
     }
-    if sentences.is_empty() {
-        sentences.push(format!(
-            "No outcome could be compared between {} and {}.",
-            escape(&plan.name),
-            escape(&bplan.name)
-        ));
-    }
-    sentences.join(" ")
-}
-
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:70rem;\
-margin:2rem auto;padding:0 1rem;color:#1d1d1f;line-height:1.45}\
-h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}\
-table{border-collapse:collapse;margin:0.5rem 0;font-size:0.9rem}\
-th,td{border:1px solid #ddd;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}\
-th{background:#f4f4f6}td.num{text-align:right;white-space:nowrap}\
-.diff{color:#555;font-size:0.85em}.sig{font-weight:600;color:#0b5394}\
-.meta{color:#555;font-size:0.9rem}code{background:#f4f4f6;padding:0 0.2rem}\
-figure{margin:1rem 0}figure img{max-width:100%}figcaption{color:#555;font-size:0.9rem}";
-
-fn interval_text(iv: &Interval) -> String {
-    if iv.n >= 2 {
-        format!(
-            "{} ({} to {})",
-            fmt_num(iv.mean, 4),
-            fmt_num(iv.lo, 4),
-            fmt_num(iv.hi, 4)
-        )
-    } else {
-        fmt_num(iv.mean, 4)
-    }
-}
-
-fn opt_cell(out: &mut String, iv: Option<Interval>) {
-    match iv {
-        Some(i) => {
-            let _ = write!(out, "<td class=\"num\">{}</td>", interval_text(&i));
-        }
-        None => out.push_str("<td></td>"),
-    }
-}
-
-fn est_cell(out: &mut String, e: Option<Estimate>) {
-    match e {
-        Some(e) => {
-            let lo = e.lo.map(|x| fmt_num(x, 4)).unwrap_or_else(|| "?".into());
-            let hi = e.hi.map(|x| fmt_num(x, 4)).unwrap_or_else(|| "∞".into());
-            let _ = write!(
-                out,
-                "<td class=\"num\">{} ({lo} to {hi})</td>",
-                fmt_num(e.value, 4)
-            );
-        }
-        None => out.push_str("<td></td>"),
-    }
+    s
 }
 
 /// The report page. `charts` are `(caption, PNG bytes)` pairs, inlined in order.
@@ -367,99 +449,30 @@ pub fn report_html(c: &Comparison, charts: &[(String, Vec<u8>)]) -> String {
     );
     let _ = writeln!(
         h,
-        "<p class=\"meta\">Model <code>{}</code>, {} replicate(s) per arm, {} ticks (weeks) \
-         after tick 0, seed {}, {}. Base scenario <code>{}</code>; comparison file \
-         <code>{}</code>. cocoon {}{}.</p>",
+        "<p class=\"meta\">{} arms of model <code>{}</code>, {} replicate(s) each, {}; {}. \
+         Seed {}.</p>",
+        p.arms.len(),
         escape(p.model()),
         p.replicates(),
-        p.ticks(),
-        p.seed,
+        horizon(c),
         if p.common_random_numbers {
-            "common random numbers (replicate r of every arm draws from the same streams, so \
+            "common random numbers (replicate r of every arm meets the same chance events, so \
              differences are paired)"
         } else {
             "independent streams per arm (arm k uses seed + 1,000,003 × k)"
         },
-        escape(&p.base.display().to_string()),
-        escape(&p.file.display().to_string()),
-        escape(version),
-        commit
-            .map(|c| format!(", commit <code>{}</code>", escape(c)))
-            .unwrap_or_default()
+        p.seed,
     );
+    answer(&mut h, c);
 
-    // Arms.
-    h.push_str(
-        "<h2>Arms</h2>\n<table>\n<tr><th>Arm</th><th>Description</th><th>Settings</th></tr>\n",
-    );
-    for (k, a) in p.arms.iter().enumerate() {
-        let settings = if a.changes.is_empty() {
-            "as the base".to_string()
-        } else {
-            a.changes
-                .iter()
-                .map(|(key, v)| format!("<code>{} = {}</code>", escape(key), escape(v)))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td><b>{}</b>{}</td><td>{}</td><td>{settings}</td></tr>",
-            escape(&a.name),
-            if k == p.baseline { " (baseline)" } else { "" },
-            escape(&a.description),
-        );
-    }
-    h.push_str("</table>\n");
-    if !p.common.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"meta\">Set for every arm: {}.</p>",
-            p.common
-                .iter()
-                .map(|(key, v)| format!("<code>{} = {}</code>", escape(key), escape(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-
-    // Findings.
-    h.push_str("<h2>Findings</h2>\n");
+    // Detail, one short paragraph per arm.
+    h.push_str("<h2>Each arm</h2>\n");
     for k in (0..p.arms.len()).filter(|k| *k != p.baseline) {
         let _ = writeln!(h, "<p>{}</p>", arm_paragraph(c, k));
     }
-    h.push_str(
-        "<p class=\"meta\">Intervals are 95% Student-t intervals over replicates; differences \
-         are paired replicate by replicate. They measure the model's run-to-run variation, \
-         not uncertainty in its parameters.</p>\n",
-    );
+    pairwise_table(&mut h, c);
+    cost_table(&mut h, c);
 
-    // Cost-effectiveness, when the model records spending.
-    let costed: Vec<usize> = (0..p.arms.len())
-        .filter(|k| *k != p.baseline && c.arms[*k].cost.spend_diff.is_some())
-        .collect();
-    if !costed.is_empty() {
-        h.push_str(
-            "<h2>Cost-effectiveness</h2>\n<table>\n<tr><th>Arm</th><th>Extra spend</th>\
-             <th>Person-weeks averted</th><th>per 1 million</th><th>Cases averted</th>\
-             <th>Cost per case averted</th><th>Bridging ties gained</th><th>per 1 million</th></tr>\n",
-        );
-        for k in costed {
-            let ce = &c.arms[k].cost;
-            let _ = write!(h, "<tr><td>{}</td>", escape(&p.arms[k].name));
-            opt_cell(&mut h, ce.spend_diff);
-            opt_cell(&mut h, ce.person_weeks_averted);
-            est_cell(&mut h, ce.person_weeks_averted_per_million);
-            opt_cell(&mut h, ce.cases_averted);
-            est_cell(&mut h, ce.cost_per_case_averted);
-            opt_cell(&mut h, ce.bridging_ties_gained);
-            est_cell(&mut h, ce.bridging_ties_gained_per_million);
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
-    }
-
-    // Charts.
     if !charts.is_empty() {
         h.push_str("<h2>Charts</h2>\n");
         for (cap, png) in charts {
@@ -472,53 +485,18 @@ pub fn report_html(c: &Comparison, charts: &[(String, Vec<u8>)]) -> String {
             );
         }
     }
-
-    // Effects.
-    h.push_str(
-        "<h2>Effects</h2>\n<p class=\"meta\">Final value (or total over the run) per arm: mean \
-         (95% interval); below it, Δ the paired difference from the baseline, in bold where \
-         its interval excludes zero.</p>\n<table>\n<tr><th>Outcome</th>",
-    );
-    for (k, a) in p.arms.iter().enumerate() {
-        let _ = write!(
-            h,
-            "<th>{}{}</th>",
-            escape(&a.name),
-            if k == p.baseline { " (baseline)" } else { "" }
-        );
-    }
-    h.push_str("</tr>\n");
-    for name in c.outcome_names() {
-        let _ = write!(h, "<tr><td><code>{}</code></td>", escape(name));
-        for (k, r) in c.arms.iter().enumerate() {
-            match r.effects.get(name) {
-                None => h.push_str("<td></td>"),
-                Some(e) => {
-                    let _ = write!(h, "<td class=\"num\">{}", interval_text(&e.level));
-                    if k != p.baseline {
-                        if let Some(d) = e.diff {
-                            let _ = write!(
-                                h,
-                                "<br><span class=\"diff{}\">Δ {}</span>",
-                                if excludes_zero(&d) { " sig" } else { "" },
-                                interval_text(&d)
-                            );
-                        }
-                    }
-                    h.push_str("</td>");
-                }
-            }
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n");
+    arms_table(&mut h, c);
+    effects_table(&mut h, c);
     let _ = writeln!(
         h,
-        "<p class=\"meta\">Generated by cocoon {}{}; files: comparison.csv, effects.csv, \
-         cost_effectiveness.csv, summary.json, manifest.json.</p>\n</body>\n</html>",
+        "<p class=\"meta\">Base scenario <code>{}</code>; comparison file <code>{}</code>. \
+         Generated by cocoon {}{}; data in comparison.csv, effects.csv, \
+         cost_effectiveness.csv, summary.json; provenance in manifest.json.</p>\n</body>\n</html>",
+        escape(&p.base.display().to_string()),
+        escape(&p.file.display().to_string()),
         escape(version),
         commit
-            .map(|c| format!(" ({})", escape(c)))
+            .map(|c| format!(" (commit <code>{}</code>)", escape(c)))
             .unwrap_or_default()
     );
     h
@@ -530,41 +508,6 @@ mod tests {
     use crate::compare::{ArmPlan, Plan};
     use crate::engine::{Row, Series};
     use crate::scenario::Scenario;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape("<b>\"Tom\" & 'Jerry'</b>"),
-            "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;"
-        );
-        assert_eq!(escape("plain −0.3"), "plain −0.3");
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(input.as_bytes()), expected, "{input}");
-        }
-        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(fmt_num(-0.3123, 3), "−0.312");
-        assert_eq!(fmt_num(0.0, 3), "0");
-        assert_eq!(fmt_num(1234567.8, 3), "1,234,568");
-        assert_eq!(fmt_num(-999.0, 3), "−999");
-        assert_eq!(fmt_num(12.345, 3), "12.3");
-        assert_eq!(fmt_num(-0.0, 3), "0");
-    }
 
     fn series(r: u32, prev: f64) -> Series {
         Series {
@@ -618,10 +561,22 @@ mod tests {
         assert!(html.contains("Is &lt;this&gt; &amp; that &quot;better&quot;?"));
         // Differences are exactly +5 points in every replicate.
         assert!(
-            html.contains("Compared with base, more changed prevalence by 5.00 percentage points"),
+            html.contains("against base: prevalence at the final tick +5.00 percentage points"),
             "{html}"
         );
-        assert!(html.contains("excludes zero"), "{html}");
+        assert!(!html.contains("No change distinguishable"), "{html}");
+        // Lower prevalence is better: the baseline ranks first, in every replicate.
+        assert!(
+            html.contains("the best arm is <b>base</b>, the baseline"),
+            "{html}"
+        );
+        assert!(
+            html.contains("best arm in 100% of the 3 paired replicates"),
+            "{html}"
+        );
+        // The summary comes before the detail.
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+        assert!(at("The answer in brief") < at("Each arm") && at("Each arm") < at("All effects"));
         assert!(html.contains("src=\"data:image/png;base64,UE5H\""));
         assert!(html.contains("alt=\"a &lt;chart&gt;\""));
         assert!(!html.contains("http"), "no external resources");
@@ -631,7 +586,10 @@ mod tests {
     fn an_interval_through_zero_is_reported_as_such() {
         let c = comparison("", [0.19, 0.23, 0.22]);
         let html = report_html(&c, &[]);
-        assert!(html.contains("includes zero"), "{html}");
+        assert!(
+            html.contains("No change distinguishable from zero in prevalence at the final tick"),
+            "{html}"
+        );
         assert!(!html.contains("<h2>Charts</h2>"));
         // No spend metric, so no cost-effectiveness section.
         assert!(!html.contains("Cost-effectiveness</h2>"));

@@ -18,9 +18,13 @@
 pub mod association;
 pub mod episodes;
 pub mod initial;
+mod link_worker;
 pub mod mechanisms;
 pub mod params;
 pub mod policy;
+mod policy_community;
+mod policy_family;
+pub mod policy_ties;
 pub mod population;
 pub mod roles;
 pub mod susceptibility;
@@ -898,15 +902,12 @@ impl Withdrawal {
                 ch.flags[k] = fl;
                 // Substance use.
                 if p.on.substance_use {
-                    let mut share = if person_ties > 0 {
+                    // Recovery-group members count only through their real ties (no floor).
+                    let share = if person_ties > 0 {
                         recovery_ties as f64 / person_ties as f64
                     } else {
                         0.0
                     };
-                    let member = pol.is_member(i);
-                    if member {
-                        share = share.max(0.5); // a standing mutual-aid group
-                    }
                     let relief = if pol.in_service(i) {
                         pol.levers
                             .as_ref()
@@ -924,7 +925,7 @@ impl Withdrawal {
                         s.substance[i],
                         cr,
                         t.age[i],
-                        recovery_ties > 0 || member,
+                        recovery_ties > 0,
                         w[3],
                     );
                 } else {
@@ -1153,11 +1154,7 @@ impl Withdrawal {
             s.last_trad[i] = i32::MIN;
             s.last_cyber[i] = i32::MIN;
             s.flags[i] = 0;
-            if self.policy.active() {
-                self.policy.service_left[i] = 0;
-                self.policy.benefit[i] = 0.0;
-                self.policy.member[i] = 0;
-            }
+            self.policy.forget(i);
             for sl in self.ties.range(i) {
                 if self.ties.layer[sl] != Layer::Family as u8 {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
@@ -1485,33 +1482,7 @@ impl Model for Withdrawal {
             (self.ties.refused - self.refused_before) as f64,
         );
         rec.put("hikikomori_count", y.hik as f64);
-        let pol = &self.policy;
-        rec.put("policy_spend_cumulative", pol.ledger.total_spent());
-        for lever in crate::policy::Lever::ALL {
-            rec.put(
-                &format!("spend.{}", lever.name()),
-                pol.ledger.spent_total[lever as usize],
-            );
-            rec.put(
-                &format!("unspent.{}", lever.name()),
-                pol.ledger.unspent_total[lever as usize],
-            );
-        }
-        rec.put(
-            "in_service",
-            pol.service_left.iter().filter(|&&w| w > 0).count() as f64,
-        );
-        rec.put("service_unused_places", pol.unused_places as f64);
-        rec.put("event_attendees", pol.attendees as f64);
-        rec.put(
-            "recovery_group_members",
-            pol.member.iter().filter(|&&m| m == 1).count() as f64,
-        );
-        rec.put("households_reached", pol.households_reached as f64);
-        rec.put(
-            "schools_covered",
-            pol.covered.iter().filter(|&&c| c == 1).count() as f64,
-        );
+        self.policy.record(rec);
         let tick = rec.tick();
         if tick.is_multiple_of(self.p.network_every) {
             let ei = if y.bonding + y.bridging > 0 {

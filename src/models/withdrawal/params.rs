@@ -145,7 +145,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("substance.quit", 0.02, 0.0, P, "probability per week", "Chance an active user enters recovery, times (1 - craving).", "assumption"),
     real!("substance.relapse", 0.015, 0.0, P, "probability per week", "Chance a person in recovery relapses, times craving x 2.", "assumption"),
     real!("substance.remission", 0.004, 0.0, P, "probability per week", "Chance a person in recovery leaves the recovery state for good (sustained remission; back to not using), times (1 - craving).", "Dennis, Foss & Scott 2007: relapse risk falls to about 15% after 5 years of abstinence (mean time to stable remission about 5 years); size assumption, range 0.002-0.01"),
-    real!("substance.mutual_aid_rr", 1.21, 1.0, 10.0, "risk ratio", "Quitting is this many times likelier with a tie to someone in recovery.", "Kelly, Humphreys & Ferri 2020 (Cochrane): RR 1.21 abstinence"),
+    real!("substance.mutual_aid_rr", 1.21, 1.0, 10.0, "risk ratio", "Weekly chance of quitting is this many times likelier with an in-person tie to someone in recovery.", "assumption, prior 1.0-2.0: the Cochrane RR 1.21 (1.03-1.42; Kelly, Humphreys & Ferri 2020) compares 12-month continuous abstinence under AA/TSF with CBT; it is not a weekly hazard ratio for a tie and is used only as an order of magnitude"),
     // Withdrawal states.
     real!("states.smoothing", 0.25, 0.01, P, "per week", "Weight of this week in the running mean of days out (4-week memory).", "assumption"),
     real!("states.severe_below", 0.5, 0.0, 7.0, "days/week", "Running mean of days out below which isolation counts as severe (rarely leaves the room).", "Kato, Kanba & Teo 2019 severity grades"),
