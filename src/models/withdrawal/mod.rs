@@ -1572,6 +1572,11 @@ mod tests {
         assert_eq!(a.days, b.days, "days at tick {tick}");
         assert_eq!(a.episodes, b.episodes, "episodes at tick {tick}");
         assert_eq!(a.traits.age, b.traits.age, "ages at tick {tick}");
+        assert_eq!(a.traits.role, b.traits.role, "roles at tick {tick}");
+        assert_eq!(
+            a.traits.victim_weeks, b.traits.victim_weeks,
+            "victimised weeks at tick {tick}"
+        );
         let (x, y) = (&a.ties, &b.ties);
         assert_eq!(x.start, y.start, "slab starts at tick {tick}");
         assert_eq!(x.len, y.len, "tie counts at tick {tick}");
