@@ -60,7 +60,7 @@ fn report_fits_a_1400_px_window_and_every_chart_decodes() {
             "--set",
             "replicates=3",
             "--set",
-            "policy.budget=30000",
+            "policy.budget_per_person=20",
             "--set",
             "policy.currency=GBP",
         ])
