@@ -38,6 +38,7 @@ pub fn sensitivity(
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: std::env::args().collect(),
+        distributed: None,
     };
     let table = study::sensitivity::table(&study, method, &trajectories, &results);
     let csv = study::sweep::sweep_csv(&study, &points, &results);

@@ -54,6 +54,7 @@ pub fn sweep(
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: std::env::args().collect(),
+        distributed: None,
     };
     let csv = study::sweep::sweep_csv(&study, &points, &results);
     let files = study::out::write(
