@@ -3,8 +3,9 @@
 //!
 //! Rank 0 coordinates: each other rank asks for work, is sent one unit, runs it on its own
 //! rayon pool and sends the result back with its next request, so a fast rank takes more
-//! units than a slow one. Rank 0 does not run units itself (it waits in MPI receives), so give
-//! it one slot fewer than the others or run `N = workers + 1` ranks. Results travel as
+//! units than a slow one. Rank 0 does not run units itself; it probes for messages and sleeps
+//! between probes rather than spinning in a blocking receive, so it needs almost no CPU and
+//! can share a core with a worker. Results travel as
 //! [`super::wire`] bytes and rank 0 assembles them exactly as a single process does. Only the
 //! main thread of each rank calls MPI (`MPI_THREAD_FUNNELED`).
 //!
@@ -28,6 +29,20 @@ const WORK: i32 = 2;
 const STOP: i32 = 3;
 const RESULT: i32 = 4;
 const FAILED: i32 = 5;
+
+/// The next message to rank 0 from any rank. A blocking MPI receive polls and keeps a core
+/// busy for the whole run; rank 0 only waits, so it probes and sleeps a millisecond between
+/// probes instead (units take seconds to minutes, so the delay is negligible).
+fn receive_politely(world: &mpi::topology::SimpleCommunicator) -> (Vec<u8>, Status) {
+    loop {
+        if let Some(probe) = world.any_process().immediate_probe() {
+            return world
+                .process_at_rank(probe.source_rank())
+                .receive_vec_with_tag::<u8>(probe.tag());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
 
 /// An initialised MPI environment; MPI is finalised when it is dropped.
 pub struct Mpi {
@@ -63,7 +78,7 @@ impl Mpi {
         let mut assigned: BTreeMap<i32, Unit> = BTreeMap::new();
         let mut failure: Option<String> = None;
         while active > 0 {
-            let (bytes, status): (Vec<u8>, Status) = world.any_process().receive_vec::<u8>();
+            let (bytes, status) = receive_politely(&world);
             let rank = status.source_rank();
             let unit = assigned.remove(&rank);
             let name = |u: Option<Unit>| match u {
@@ -114,7 +129,7 @@ impl Mpi {
     pub fn stop_workers(&self) {
         let world = self.universe.world();
         for _ in 1..world.size() {
-            let (_, status): (Vec<u8>, Status) = world.any_process().receive_vec::<u8>();
+            let (_, status) = receive_politely(&world);
             world
                 .process_at_rank(status.source_rank())
                 .send_with_tag(&[0u64; 0][..], STOP);
