@@ -88,3 +88,19 @@ fn unknown_keys_and_bad_windows_are_located() {
         "cannot vary `seed`",
     );
 }
+
+#[test]
+fn shipped_studies_are_valid() {
+    let dir = root().join("scenarios/studies");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            if let Err(e) = cocoon::study::load(&path) {
+                panic!("{}: {e}", path.display());
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "expected the shipped studies in {}", dir.display());
+}

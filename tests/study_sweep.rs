@@ -29,25 +29,49 @@ fn sweep_is_identical_on_one_and_two_threads() {
         let manifest = read_json(&dir.path().join("out/manifest.json"));
         assert_eq!(manifest["command"], "sweep");
         assert!(
-            !dir.path().join("out/.partial").exists(),
-            "the staging folder is removed after a finished sweep"
+            !dir.path().join(".out.cocoon-points").exists(),
+            "the points folder is removed after a finished sweep"
         );
     }
 }
 
 #[test]
-fn withdrawal_sweep_pairs_arms_and_shares_burn_in() {
-    let (csv, _d) = sweep_bytes("tests/fixtures/studies/withdrawal_levers.toml", "2", &[]);
-    assert!(csv.starts_with("point,policy.budget,days.base,replicate,outcome,value\n"));
-    // Points 0 and 1 share days.base = 1.2 and differ only in a lever the small budget cannot
-    // fund: after a shared burn-in they must agree exactly.
-    let rows = |p: &str| -> Vec<String> {
-        csv.lines()
-            .filter(|l| l.starts_with(&format!("{p},")))
-            .map(|l| l.rsplit(',').next().unwrap().to_string())
-            .collect()
-    };
-    assert_eq!(rows("0"), rows("1"));
+fn withdrawal_sweep_with_shared_burn_ins_equals_separate_runs() {
+    // Points share a burn-in where only the lever differs; each point's values must equal
+    // those of its arms run alone, each with its own burn-in.
+    let study =
+        cocoon::study::load(&root().join("tests/fixtures/studies/withdrawal_levers.toml")).unwrap();
+    let points = cocoon::study::design_points(&study).unwrap();
+    let swept = cocoon::study::sweep::run(&study, &points, None, &|| {}).unwrap();
+    for (point, result) in points.iter().zip(&swept) {
+        let values: Vec<toml_edit::Value> = study
+            .parameters()
+            .iter()
+            .zip(point)
+            .map(|(p, &x)| p.value_of(x))
+            .collect();
+        let runs: Vec<Vec<cocoon::engine::Series>> = study
+            .point_scenarios(&values, None)
+            .unwrap()
+            .iter()
+            .map(|s| {
+                cocoon::run::execute(s, cocoon::engine::Exec::Sequential, &|| {})
+                    .unwrap()
+                    .series
+            })
+            .collect();
+        for (q, quantity) in study.quantities().iter().enumerate() {
+            for r in 0..2 {
+                let row: Vec<&cocoon::engine::Series> = runs.iter().map(|a| &a[r]).collect();
+                assert_eq!(
+                    quantity.value(&row),
+                    Some(result.values[q][r]),
+                    "{}",
+                    quantity.name
+                );
+            }
+        }
+    }
 }
 
 #[test]

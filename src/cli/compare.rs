@@ -55,6 +55,9 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
     };
     output::staging::check_target(&dir, opts.force)?;
     let plan = cocoon::compare::load(file, sets, opts.independent)?;
+    for arm in &plan.arms {
+        super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
+    }
     let threads = super::thread_count(opts.threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     super::check_resources(&arms, threads, opts.max_memory, true)?;

@@ -1,87 +1,154 @@
-//! `cocoon sweep`: run a study's design and write `sweep.csv` and the manifest. An
-//! interrupted sweep resumes from the points staged in the output folder.
+//! `cocoon sweep`, and what the study commands share: the output folder (checked before any
+//! work, written through a staging folder and swapped into place whole), the resume folder of
+//! finished points beside it, and the progress bar.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use cocoon::output::RunInfo;
+use cocoon::output::{self, RunInfo};
 use cocoon::study;
 
-/// The output folder: `--out`, or `output/<study file stem>/`.
-pub fn out_dir(file: &Path, out: Option<PathBuf>) -> PathBuf {
-    out.unwrap_or_else(|| {
-        let stem = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "study".into());
-        PathBuf::from("output").join(stem)
+/// Options shared by `sweep`, `sensitivity` and `calibrate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StudyArgs {
+    /// Study file (TOML): base, parameters, targets or outcomes, design, points, replicates,
+    /// seed.
+    pub file: PathBuf,
+    /// Output folder (default: output/<study file name>/). It must not exist unless `--force`
+    /// is given. Finished points wait beside it (`.NAME.cocoon-points/`), so an interrupted
+    /// run resumes where it stopped.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output folder whole.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Where finished points of the study writing `dir` wait: `DIR/.NAME.cocoon-points`.
+pub fn points_dir(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!(".{name}.cocoon-points"))
+}
+
+/// A checked study with its output folder and worker pool, ready to run.
+pub struct Prepared {
+    pub study: study::Study,
+    pub dir: PathBuf,
+    pub pool: rayon::ThreadPool,
+    pub quiet: bool,
+    started: Instant,
+}
+
+/// Checks the output folder, then the study (with its probe run), then starts the pool.
+/// Nothing is written.
+pub fn prepare(args: &StudyArgs) -> anyhow::Result<Prepared> {
+    let dir = match &args.out {
+        Some(d) => d.clone(),
+        None => super::compare::default_dir(&args.file)?,
+    };
+    output::staging::check_target(&dir, args.force)?;
+    let study = study::load(&args.file)?;
+    let pool = super::pool(args.threads)?;
+    Ok(Prepared {
+        study,
+        dir,
+        pool,
+        quiet: args.quiet,
+        started: Instant::now(),
     })
 }
 
-/// Runs `points` of `study` with a progress bar, staging finished points in `dir`.
-pub fn run_points(
-    study: &study::Study,
-    points: &[study::Point],
-    dir: &Path,
-    pool: &rayon::ThreadPool,
-    quiet: bool,
-) -> anyhow::Result<Vec<study::PointResult>> {
-    let staging = study::out::staging_dir(dir);
-    let total = study::sweep::progress_total(study, points, Some(&staging))?;
-    let bar = super::run::progress_bar(total, quiet);
-    let results = pool.install(|| study::sweep::run(study, points, Some(&staging), &|| bar.inc(1)));
-    bar.finish_and_clear();
-    Ok(results?)
+impl Prepared {
+    /// Runs `points` with one progress bar, resuming from (and saving to) the points folder.
+    pub fn run_points(&self, points: &[study::Point]) -> anyhow::Result<Vec<study::PointResult>> {
+        let saved = points_dir(&self.dir);
+        let total = study::sweep::progress_total(&self.study, points, Some(&saved))?;
+        let bar = super::run::progress_bar(total, self.quiet);
+        let results = self
+            .pool
+            .install(|| study::sweep::run(&self.study, points, Some(&saved), &|| bar.inc(1)));
+        bar.finish_and_clear();
+        Ok(results?)
+    }
+
+    /// The run's facts for the manifest.
+    pub fn info(&self) -> RunInfo {
+        RunInfo {
+            threads: self.pool.current_num_threads(),
+            wall_seconds: self.started.elapsed().as_secs_f64(),
+            command: super::command_line(),
+            distributed: None,
+        }
+    }
+
+    /// Writes the results through a staging folder (`write` gets its path and returns the
+    /// file names), swaps it into place, removes the points folder and reports.
+    pub fn write(
+        &self,
+        force: bool,
+        what: &str,
+        write: impl FnOnce(&Path) -> cocoon::error::Result<Vec<String>>,
+    ) -> anyhow::Result<()> {
+        let context = || format!("writing results to {}", self.dir.display());
+        let staging = output::Staging::begin(&self.dir, force).with_context(context)?;
+        super::report_cleared(&staging);
+        let files = write(staging.path()).with_context(context)?;
+        staging.commit().with_context(context)?;
+        let saved = points_dir(&self.dir);
+        if saved.exists() {
+            std::fs::remove_dir_all(&saved)
+                .with_context(|| format!("removing {}", saved.display()))?;
+        }
+        if !self.quiet {
+            let info = self.info();
+            crate::print_stderr(&format!(
+                "{}: {what} in {:.2}s on {} thread(s); wrote {} files to {}\n",
+                self.study.file.path.display(),
+                info.wall_seconds,
+                info.threads,
+                files.len(),
+                self.dir.display()
+            ));
+        }
+        Ok(())
+    }
 }
 
-pub fn sweep(
-    file: &Path,
-    out: Option<PathBuf>,
-    threads: Option<usize>,
-    quiet: bool,
-) -> anyhow::Result<()> {
-    // Everything is checked (including a probe run) before the output folder exists.
-    let study = study::load(file)?;
-    let pool = super::pool(threads)?;
-    let points = study::design_points(&study)?;
-    let dir = out_dir(file, out);
-    let started = Instant::now();
-    let results = run_points(&study, &points, &dir, &pool, quiet)?;
-    let info = RunInfo {
-        threads: pool.current_num_threads(),
-        wall_seconds: started.elapsed().as_secs_f64(),
-        command: std::env::args().collect(),
-        distributed: None,
-    };
-    let csv = study::sweep::sweep_csv(&study, &points, &results);
-    let files = study::out::write(
-        &dir,
-        &study,
-        study::out::What {
-            command: "sweep",
-            design: &study.file.design,
-            points: points.len(),
-        },
-        &[("sweep.csv".into(), csv.into_bytes())],
-        &[],
-        &info,
-    )
-    .with_context(|| format!("writing results to {}", dir.display()))?;
-    if !quiet {
-        eprintln!(
-            "{}: {} points x {} arm(s) x {} replicate(s) in {:.2}s on {} thread(s); wrote {} to {}",
-            file.display(),
-            points.len(),
-            study.arms.len(),
-            study.file.replicates,
-            info.wall_seconds,
-            info.threads,
-            files.join(", "),
-            dir.display()
-        );
-    }
-    Ok(())
+pub fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
+    let p = prepare(args)?;
+    let points = study::design_points(&p.study)?;
+    let results = p.run_points(&points)?;
+    let info = p.info();
+    let csv = study::sweep::sweep_csv(&p.study, &points, &results);
+    let what = format!(
+        "{} points x {} arm(s) x {} replicate(s)",
+        points.len(),
+        p.study.arms.len(),
+        p.study.file.replicates
+    );
+    p.write(args.force, &what, |dir| {
+        study::out::write(
+            dir,
+            &p.study,
+            study::out::What {
+                command: "sweep",
+                design: &p.study.file.design,
+                points: points.len(),
+            },
+            &[("sweep.csv".into(), csv.into_bytes())],
+            &[],
+            &info,
+        )
+    })
 }

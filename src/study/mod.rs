@@ -13,7 +13,9 @@
 //! - [`design`]: grid, Latin hypercube, scrambled Sobol, Morris, Saltelli;
 //! - [`sweep`]: running a design in parallel, with shared burn-ins and resume.
 
+pub mod abc;
 pub mod bootstrap;
+pub mod calibrate;
 pub mod design;
 pub mod file;
 pub mod morris;

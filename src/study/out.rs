@@ -1,7 +1,6 @@
-//! Writing a study's results: every file rendered in memory first, each written atomically,
-//! and `manifest.json` last, so its presence means the rest is complete. The staging folder of
-//! finished points (`.partial/`) lives inside the output folder and is removed once the
-//! results are written.
+//! Writing a study's results into a folder (the binary passes a staging folder that it swaps
+//! into place whole, see [`crate::output::Staging`]): every file rendered in memory first,
+//! each written atomically, and `manifest.json` last.
 
 use std::path::{Path, PathBuf};
 
@@ -10,11 +9,6 @@ use serde::Serialize;
 use super::plan::Study;
 use crate::error::Result;
 use crate::output::{atomic, build_info, RunInfo};
-
-/// Where finished points wait for the rest of the sweep, inside output folder `dir`.
-pub fn staging_dir(dir: &Path) -> PathBuf {
-    dir.join(".partial")
-}
 
 /// Which command produced the results, with which design and how many points.
 #[derive(Clone, Copy, Debug)]
@@ -56,8 +50,8 @@ struct Manifest<'a> {
 }
 
 /// Writes `files` (name, bytes; names may contain `charts/`) into `dir`, lists the files
-/// `written` there already (charts), then writes the manifest,
-/// then removes the staging folder. Returns every file name written.
+/// `written` there already (charts), then writes the manifest.
+/// Returns every file name written.
 pub fn write(
     dir: &Path,
     study: &Study,
@@ -115,12 +109,5 @@ pub fn write(
     };
     let json = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     atomic::write(&dir.join("manifest.json"), json.as_bytes())?;
-    let staging = staging_dir(dir);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|source| crate::error::Error::Write {
-            path: staging,
-            source,
-        })?;
-    }
     Ok(names)
 }

@@ -33,9 +33,14 @@ impl Study {
         &self.file.parameters
     }
 
-    /// The scenarios of one point: every arm with `values` (one override per parameter).
-    pub fn point_scenarios(&self, values: &[toml_edit::Value]) -> Result<Vec<Scenario>> {
-        let overrides: Vec<Override> = self
+    /// The scenarios of one point: every arm with `values` (one override per parameter), and
+    /// its own `seed` if given (calibration candidates; sweeps share the study seed).
+    pub fn point_scenarios(
+        &self,
+        values: &[toml_edit::Value],
+        seed: Option<u64>,
+    ) -> Result<Vec<Scenario>> {
+        let mut overrides: Vec<Override> = self
             .parameters()
             .iter()
             .zip(values)
@@ -45,6 +50,13 @@ impl Study {
                 location: p.location.clone(),
             })
             .collect();
+        if let Some(seed) = seed {
+            overrides.push(Override {
+                key: "seed".into(),
+                value: toml_edit::Value::from((seed >> 1) as i64),
+                location: Location::WholeFile(self.file.path.clone()),
+            });
+        }
         let dir = self.dir();
         self.arms
             .iter()
@@ -194,7 +206,7 @@ pub fn load(path: &Path) -> Result<Study> {
     // Every varied key, at its prior's median, must be a valid override of every arm.
     let median: Vec<toml_edit::Value> =
         study.parameters().iter().map(|p| p.value_at(0.5)).collect();
-    study.point_scenarios(&median)?;
+    study.point_scenarios(&median, None)?;
     let probe = probe(&study)?;
     let refs: Vec<&Series> = probe.iter().collect();
     quantity::check_recorded(&study.quantities(), &refs)?;

@@ -52,7 +52,7 @@ pub type Point = Vec<f64>;
 pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -> Result<u64> {
     let mut total = 0;
     for (i, p) in points.iter().enumerate() {
-        let scenarios = scenarios_of(study, p)?;
+        let scenarios = scenarios_of(study, p, None)?;
         if staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios)).is_some()) {
             continue;
         }
@@ -64,14 +64,14 @@ pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -
     Ok(total)
 }
 
-fn scenarios_of(study: &Study, point: &Point) -> Result<Vec<Scenario>> {
+fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<Scenario>> {
     let values: Vec<toml_edit::Value> = study
         .parameters()
         .iter()
         .zip(point)
         .map(|(p, &x)| p.value_of(x))
         .collect();
-    study.point_scenarios(&values)
+    study.point_scenarios(&values, seed)
 }
 
 /// Runs every point (skipping those already staged under `staging`, and staging each one
@@ -82,9 +82,21 @@ pub fn run(
     staging: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>> {
+    run_seeded(study, points, None, staging, progress)
+}
+
+/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed.
+pub fn run_seeded(
+    study: &Study,
+    points: &[Point],
+    seeds: Option<&[u64]>,
+    staging: Option<&Path>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PointResult>> {
     let scenarios: Vec<Vec<Scenario>> = points
         .iter()
-        .map(|p| scenarios_of(study, p))
+        .enumerate()
+        .map(|(i, p)| scenarios_of(study, p, seeds.map(|s| s[i])))
         .collect::<Result<_>>()?;
     let prints: Vec<String> = scenarios.iter().map(|s| fingerprint(study, s)).collect();
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
