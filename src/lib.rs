@@ -22,6 +22,7 @@
 
 pub mod bench;
 pub mod compare;
+pub mod distributed;
 pub mod engine;
 pub mod error;
 pub mod graph;

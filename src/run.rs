@@ -38,6 +38,40 @@ pub fn progress_total(s: &Scenario) -> u64 {
     s.ticks as u64 * s.replicates as u64
 }
 
+/// Replicate `r` of `scenario` alone, identical to the `r`-th series of [`execute`]: the unit
+/// of work a distributed comparison hands out for models that share no burn-in. A model on a
+/// fixed graph rebuilds it (from the same stream as [`execute`]) in every unit.
+pub fn execute_replicate(
+    scenario: &Scenario,
+    r: u32,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Series> {
+    match scenario.model.as_str() {
+        "sisa" => {
+            let seed = Streams::new(scenario.seed, 0).seed_for(GRAPH);
+            let (graph, _) = build::build(&scenario.params, seed)?;
+            let params = SisaParams::from_params(&scenario.params);
+            let mut model = Sisa::new(Arc::new(graph), params, Streams::new(scenario.seed, r));
+            Ok(engine::run_one(
+                &mut model,
+                r,
+                scenario.ticks,
+                exec,
+                progress,
+            ))
+        }
+        "withdrawal" => crate::models::withdrawal::execute_sharing_burn_in_replicate(
+            &[scenario],
+            r,
+            exec,
+            progress,
+        )
+        .map(|mut v| v.remove(0)),
+        other => Err(Error::Model(format!("model `{other}` is not available"))),
+    }
+}
+
 /// Runs `scenario` on the current rayon pool. `progress` is called once per replicate-tick.
 pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) -> Result<RunResult> {
     match scenario.model.as_str() {

@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use cocoon::compare::units;
+use cocoon::distributed::shard::{self, ShardSpec};
 use cocoon::output::{self, RunInfo};
+use rayon::prelude::*;
 
 /// `cocoon compare` options besides the file and the overrides.
 pub struct Options {
@@ -15,6 +18,8 @@ pub struct Options {
     pub quiet: bool,
     pub independent: bool,
     pub max_memory: Option<u64>,
+    /// `--shard K/N`: compute only this share of the work units.
+    pub shard: Option<ShardSpec>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -33,34 +38,70 @@ pub fn default_dir(file: &Path) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from("output").join(stem))
 }
 
-pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()> {
-    let Options {
-        out,
-        force,
-        threads,
-        quiet,
-        independent,
-        max_memory,
-    } = opts;
-    // The output path is checked first (cheap), then everything else before the pool, the bar
-    // or the output folder exist.
-    let dir = match out {
-        Some(d) => d,
+/// Everything checked and opened before any work unit runs.
+pub struct Prepared {
+    pub dir: PathBuf,
+    pub plan: cocoon::compare::Plan,
+    pub staging: output::Staging,
+    pub pool: rayon::ThreadPool,
+}
+
+/// Checks the output path (cheap) first, then the comparison, threads and memory, before the
+/// pool or the output folder exist.
+pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<Prepared> {
+    let dir = match &opts.out {
+        Some(d) => d.clone(),
         None => default_dir(file)?,
     };
-    output::staging::check_target(&dir, force)?;
-    let plan = cocoon::compare::load(file, sets, independent)?;
+    output::staging::check_target(&dir, opts.force)?;
+    let plan = cocoon::compare::load(file, sets, opts.independent)?;
     for arm in &plan.arms {
         super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
     }
-    let threads = super::thread_count(threads)?;
+    let threads = super::thread_count(opts.threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
-    super::check_resources(&arms, threads, max_memory, true)?;
-    let staging = output::Staging::begin(&dir, force)?;
+    super::check_resources(&arms, threads, opts.max_memory, true)?;
+    let staging = output::Staging::begin(&dir, opts.force)?;
     super::report_cleared(&staging);
     let pool = super::pool(Some(threads))?;
+    Ok(Prepared {
+        dir,
+        plan,
+        staging,
+        pool,
+    })
+}
+
+pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()> {
+    #[cfg(feature = "mpi")]
+    {
+        let mpi = cocoon::distributed::mpi::Mpi::init()?;
+        if mpi.size() > 1 {
+            return super::mpi::compare(&mpi, file, &opts, sets);
+        }
+    }
+    let Prepared {
+        dir,
+        plan,
+        staging,
+        pool,
+    } = prepare(file, &opts, sets)?;
+    if let Some(spec) = opts.shard {
+        return shard(
+            file,
+            &opts,
+            sets,
+            spec,
+            Prepared {
+                dir,
+                plan,
+                staging,
+                pool,
+            },
+        );
+    }
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
-    let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), quiet);
+    let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), opts.quiet);
     let started = Instant::now();
     let comparison = pool.install(|| cocoon::compare::execute(plan, &|| bar.inc(1)))?;
     bar.finish_and_clear();
@@ -68,17 +109,98 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
+        distributed: None,
     };
-    let files = cocoon::compare::write(staging.path(), &comparison, &info)
+    let what = format!("{arms} arms x {replicates} replicate(s) x {ticks} ticks");
+    finish(file, &dir, staging, &comparison, &info, &what, opts.quiet)
+}
+
+/// Writes the comparison into the staging folder, commits it and says what was written.
+pub fn finish(
+    file: &Path,
+    dir: &Path,
+    staging: output::Staging,
+    comparison: &cocoon::compare::Comparison,
+    info: &RunInfo,
+    what: &str,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let files = cocoon::compare::write(staging.path(), comparison, info)
         .with_context(|| format!("writing results to {}", dir.display()))?;
     staging
         .commit()
         .with_context(|| format!("writing results to {}", dir.display()))?;
     if !quiet {
         crate::print_stderr(&format!(
-            "{}: {arms} arms x {replicates} replicate(s) x {ticks} ticks in {:.2}s on {} \
-             thread(s); wrote {} to {}\n",
+            "{}: {what} in {:.2}s on {} thread(s){}; wrote {} to {}\n",
             file.display(),
+            info.wall_seconds,
+            info.threads,
+            match info.distributed {
+                Some(output::Distributed::MpiRanks(n)) => format!(" per rank, {n} MPI ranks"),
+                Some(output::Distributed::MergedShards(n)) => format!(", merged from {n} shards"),
+                None => String::new(),
+            },
+            files.join(", "),
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `compare --shard K/N`: runs this shard's share of the work units and writes them, with a
+/// manifest naming the study, for `cocoon merge`.
+fn shard(
+    file: &Path,
+    opts: &Options,
+    sets: &[String],
+    spec: ShardSpec,
+    prepared: Prepared,
+) -> anyhow::Result<()> {
+    let Prepared {
+        dir,
+        plan,
+        staging,
+        pool,
+    } = prepared;
+    let groups = units::groups(&plan);
+    let mine = shard::share(&units::units(&plan), spec);
+    let total: u64 = mine
+        .iter()
+        .map(|u| groups[u.group].len() as u64 * plan.ticks() as u64)
+        .sum();
+    let bar = super::run::progress_bar(total, opts.quiet);
+    let started = Instant::now();
+    let results = pool.install(|| {
+        mine.par_iter()
+            .map(|&u| units::run_unit(&plan, u, &|| bar.inc(1)))
+            .collect::<cocoon::error::Result<Vec<_>>>()
+    })?;
+    bar.finish_and_clear();
+    let info = RunInfo {
+        threads: pool.current_num_threads(),
+        wall_seconds: started.elapsed().as_secs_f64(),
+        command: super::command_line(),
+        distributed: None,
+    };
+    let compare_file = file.display().to_string();
+    let of = shard::ShardOf {
+        plan: &plan,
+        compare_file: &compare_file,
+        sets,
+        independent: opts.independent,
+    };
+    let files = shard::write(staging.path(), &of, spec, &results, &info)
+        .with_context(|| format!("writing shard to {}", dir.display()))?;
+    staging
+        .commit()
+        .with_context(|| format!("writing shard to {}", dir.display()))?;
+    if !opts.quiet {
+        crate::print_stderr(&format!(
+            "{}: shard {spec}, {} of {} work unit(s) in {:.2}s on {} thread(s); wrote {} to {}\n",
+            file.display(),
+            mine.len(),
+            units::units(&plan).len(),
             info.wall_seconds,
             info.threads,
             files.join(", "),

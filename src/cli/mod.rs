@@ -6,6 +6,9 @@ mod bench;
 mod budget;
 mod calibrate;
 mod compare;
+mod merge;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod params;
 mod run;
 mod sensitivity;
@@ -92,6 +95,27 @@ pub enum Command {
         /// default: 75% of the machine's available memory).
         #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
         max_memory: Option<u64>,
+        /// Compute only shard K of N (e.g. `2/8`, counting from 1) of the work units and write
+        /// them as a partial result for `cocoon merge` (for cluster job arrays).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<cocoon::distributed::shard::ShardSpec>,
+    },
+    /// Merge the folders of `compare --shard K/N` runs into the comparison's final outputs,
+    /// byte-identical to a single run (except the manifest's run section).
+    Merge {
+        /// Shard folders, one per shard 1..N, in any order.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: output/<comparison file name>/, as `compare` would use).
+        /// It must not exist unless `--force` is given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing output folder whole.
+        #[arg(long)]
+        force: bool,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
     Sweep {
@@ -209,6 +233,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             sets,
             independent,
             max_memory,
+            shard,
         } => compare::compare(
             &file,
             compare::Options {
@@ -218,9 +243,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 quiet,
                 independent,
                 max_memory,
+                shard,
             },
             &sets,
         ),
+        Command::Merge {
+            dirs,
+            out,
+            force,
+            quiet,
+        } => merge::merge(&dirs, out, force, quiet),
         Command::Sweep { study } => sweep::sweep(&study),
         Command::Sensitivity { study, method } => sensitivity::sensitivity(&study, method),
         Command::Calibrate { study } => calibrate::calibrate(&study),

@@ -69,6 +69,7 @@ pub fn run(
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
+        distributed: None,
     };
     let files = output::write_run(staging.path(), &scenario, &result, &info)
         .with_context(|| format!("writing results to {}", dir.display()))?;

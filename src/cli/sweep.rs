@@ -88,6 +88,7 @@ impl Prepared {
             threads: self.pool.current_num_threads(),
             wall_seconds: self.started.elapsed().as_secs_f64(),
             command: super::command_line(),
+            distributed: None,
         }
     }
 

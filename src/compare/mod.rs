@@ -18,6 +18,7 @@ pub mod file;
 pub mod html;
 pub mod report;
 mod tables;
+pub mod units;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -26,7 +27,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{Exec, Series};
+use crate::engine::Series;
 use crate::error::{Error, Result};
 use crate::output::{self, atomic, fmt_f64, RunInfo};
 use crate::scenario::Scenario;
@@ -199,43 +200,14 @@ pub fn progress_total(plan: &Plan) -> u64 {
 ///
 /// Withdrawal arms that differ only in keys the burn-in never reads (funding, levers, a later
 /// shock) share one burn-in per replicate: the burn-in is built once and each arm continues
-/// from a copy, with the same result as running the arm alone.
+/// from a copy, with the same result as running the arm alone. The work is cut into
+/// [`units`] (burn-in group × replicate), the same units shards and MPI ranks run.
 pub fn execute(plan: Plan, progress: &(dyn Fn() + Sync)) -> Result<Comparison> {
-    let groups = burn_in_groups(&plan);
-    let per_group = groups
+    let results = units::units(&plan)
         .par_iter()
-        .map(|members| -> Result<Vec<Vec<Series>>> {
-            if plan.model() == "withdrawal" {
-                let scenarios: Vec<&Scenario> =
-                    members.iter().map(|&k| &plan.arms[k].scenario).collect();
-                let results = crate::models::withdrawal::execute_sharing_burn_in(
-                    &scenarios,
-                    Exec::Parallel,
-                    progress,
-                )?;
-                Ok(results.into_iter().map(|r| r.series).collect())
-            } else {
-                members
-                    .iter()
-                    .map(|&k| {
-                        crate::run::execute(&plan.arms[k].scenario, Exec::Parallel, progress)
-                            .map(|r| r.series)
-                    })
-                    .collect()
-            }
-        })
+        .map(|&unit| units::run_unit(&plan, unit, progress))
         .collect::<Result<Vec<_>>>()?;
-    let mut series: Vec<Option<Vec<Series>>> = vec![None; plan.arms.len()];
-    for (members, results) in groups.iter().zip(per_group) {
-        for (&k, s) in members.iter().zip(results) {
-            series[k] = Some(s);
-        }
-    }
-    let series = series
-        .into_iter()
-        .map(|s| s.expect("every arm is in one group"))
-        .collect();
-    Ok(Comparison::new(plan, series))
+    units::assemble(plan, results)
 }
 
 /// Arm indices grouped so that each group can share a burn-in (withdrawal model), in order of

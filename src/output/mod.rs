@@ -34,6 +34,19 @@ pub struct RunInfo {
     pub wall_seconds: f64,
     /// The command line.
     pub command: Vec<String>,
+    /// How the work was spread beyond this process (MPI ranks, merged shards), if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<Distributed>,
+}
+
+/// How a run's work units were spread beyond one process, for the manifest's run section.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distributed {
+    /// Run under MPI with this many ranks (rank 0 included).
+    MpiRanks(usize),
+    /// Merged from this many `--shard K/N` runs.
+    MergedShards(u32),
 }
 
 /// Version and commit of this build.

@@ -305,3 +305,28 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Asserts that two output folders hold the same files with the same bytes, except that the
+/// manifests may differ in their `run` section (threads, wall time, command, ranks/shards).
+pub fn assert_same_outputs_except_run(expected: &Path, got: &Path) {
+    let files = list_files(expected);
+    assert_same("files", &files, &list_files(got));
+    for f in &files {
+        let (a, b) = (expected.join(f), got.join(f));
+        if f == "manifest.json" {
+            let (mut a, mut b) = (read_json(&a), read_json(&b));
+            for m in [&mut a, &mut b] {
+                m.as_object_mut().expect("manifest object").remove("run");
+            }
+            assert_same("manifest.json without its run section", &a, &b);
+        } else {
+            let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+            assert!(
+                x == y,
+                "{f} differs between {} and {}",
+                expected.display(),
+                got.display()
+            );
+        }
+    }
+}

@@ -150,6 +150,42 @@ pub fn execute_sharing_burn_in(
     let Some(first) = scenarios.first() else {
         return Ok(Vec::new());
     };
+    let per_replicate = |r: u32| execute_sharing_burn_in_replicate(scenarios, r, exec, progress);
+    let by_replicate: Vec<Vec<crate::engine::Series>> = match exec {
+        Exec::Sequential => (0..first.replicates)
+            .map(per_replicate)
+            .collect::<Result<_>>()?,
+        Exec::Parallel => (0..first.replicates)
+            .into_par_iter()
+            .map(per_replicate)
+            .collect::<Result<_>>()?,
+    };
+    let mut results: Vec<RunResult> = (0..scenarios.len())
+        .map(|_| RunResult {
+            series: Vec::with_capacity(first.replicates as usize),
+            graph: None,
+        })
+        .collect();
+    for row in by_replicate {
+        for (k, series) in row.into_iter().enumerate() {
+            results[k].series.push(series);
+        }
+    }
+    Ok(results)
+}
+
+/// Replicate `r` of every scenario in `scenarios`, sharing one burn-in: one series per
+/// scenario, in order. This is the unit of work a distributed comparison hands out
+/// ([`crate::compare::units`]); [`execute_sharing_burn_in`] runs it for every replicate.
+pub fn execute_sharing_burn_in_replicate(
+    scenarios: &[&Scenario],
+    r: u32,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<crate::engine::Series>> {
+    let Some(first) = scenarios.first() else {
+        return Ok(Vec::new());
+    };
     let signature = burn_in_signature(first);
     if let Some(other) = scenarios
         .iter()
@@ -164,39 +200,18 @@ pub fn execute_sharing_burn_in(
         .iter()
         .map(|s| WParams::from_params(&s.params))
         .collect();
-    let per_replicate = |r: u32| -> Vec<crate::engine::Series> {
-        let mut warm = Withdrawal::new(params[0].clone(), Streams::new(first.seed, r));
-        warm.burn_in(exec);
-        let arm = |k: usize| {
-            let mut m = warm.clone();
-            m.p = params[k].clone();
-            m.install_policy(&scenarios[k].params);
-            crate::engine::run_one(&mut m, r, scenarios[k].ticks, exec, progress)
-        };
-        match exec {
-            Exec::Sequential => (0..scenarios.len()).map(arm).collect(),
-            Exec::Parallel => (0..scenarios.len()).into_par_iter().map(arm).collect(),
-        }
+    let mut warm = Withdrawal::new(params[0].clone(), Streams::new(first.seed, r));
+    warm.burn_in(exec);
+    let arm = |k: usize| {
+        let mut m = warm.clone();
+        m.p = params[k].clone();
+        m.install_policy(&scenarios[k].params);
+        crate::engine::run_one(&mut m, r, scenarios[k].ticks, exec, progress)
     };
-    let by_replicate: Vec<Vec<crate::engine::Series>> = match exec {
-        Exec::Sequential => (0..first.replicates).map(per_replicate).collect(),
-        Exec::Parallel => (0..first.replicates)
-            .into_par_iter()
-            .map(per_replicate)
-            .collect(),
-    };
-    let mut results: Vec<RunResult> = (0..scenarios.len())
-        .map(|_| RunResult {
-            series: Vec::with_capacity(first.replicates as usize),
-            graph: None,
-        })
-        .collect();
-    for row in by_replicate {
-        for (k, series) in row.into_iter().enumerate() {
-            results[k].series.push(series);
-        }
-    }
-    Ok(results)
+    Ok(match exec {
+        Exec::Sequential => (0..scenarios.len()).map(arm).collect(),
+        Exec::Parallel => (0..scenarios.len()).into_par_iter().map(arm).collect(),
+    })
 }
 
 const DAYS: Purpose = Purpose::named("withdrawal.days");
