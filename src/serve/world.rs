@@ -59,6 +59,12 @@ pub struct World {
     model: Withdrawal,
     series: Series,
     week: u32,
+    /// Per agent since week 0 (reset when a newcomer takes the place): events attended and
+    /// weeks in one-to-one services, for the agent's story. The model keeps only the latest.
+    events: Vec<u16>,
+    service_weeks: Vec<u16>,
+    /// Ages after the last week, to notice a newcomer (ages only rise, except on replacement).
+    ages: Vec<u8>,
 }
 
 /// An agent's state as the page colours it.
@@ -146,6 +152,10 @@ pub struct AgentStory {
     pub substance: &'static str,
     /// Was ever hikikomori since the population was built.
     pub ever_hikikomori: bool,
+    /// Bridging events attended since week 0.
+    pub events_attended: u16,
+    /// Weeks in one-to-one services since week 0.
+    pub service_weeks: u16,
 }
 
 impl World {
@@ -155,10 +165,15 @@ impl World {
         let mut model = warm.model.clone();
         model.p = WParams::from_params(&scenario.params);
         model.install_policy(&scenario.params);
+        let n = model.n();
+        let ages = model.traits.age.clone();
         let mut w = World {
             model,
             series: Series::default(),
             week: 0,
+            events: vec![0; n],
+            service_weeks: vec![0; n],
+            ages,
         };
         w.model.observe(&mut Recorder::new(&mut w.series, 0));
         w
@@ -170,6 +185,21 @@ impl World {
         self.model.step(self.week, Exec::Parallel);
         self.model
             .observe(&mut Recorder::new(&mut self.series, self.week));
+        let (m, week) = (&self.model, self.week as i32);
+        for i in 0..self.ages.len() {
+            let age = m.traits.age[i];
+            if age < self.ages[i] {
+                self.events[i] = 0;
+                self.service_weeks[i] = 0;
+            }
+            self.ages[i] = age;
+            if m.policy.last_event.get(i) == Some(&week) {
+                self.events[i] = self.events[i].saturating_add(1);
+            }
+            if m.policy.in_service(i) {
+                self.service_weeks[i] = self.service_weeks[i].saturating_add(1);
+            }
+        }
     }
 
     /// The current week (0 before the first step).
@@ -338,6 +368,8 @@ impl World {
                 _ => "none",
             },
             ever_hikikomori: m.state.flags[i] & flag::EVER_HIKIKOMORI != 0,
+            events_attended: self.events[i],
+            service_weeks: self.service_weeks[i],
         })
     }
 }
@@ -373,6 +405,29 @@ mod tests {
             .filter(|l| !l.contains("lonely_excess_d"))
             .collect();
         assert_eq!(mine.lines().collect::<Vec<_>>(), theirs);
+    }
+
+    #[test]
+    fn stories_count_the_events_people_attend() {
+        let s = scenario(&["policy.budget=2000000", "policy.community_share=1"]);
+        let mut w = World::start(&Warm::build(&s).unwrap(), &s);
+        for _ in 0..6 {
+            w.step();
+        }
+        let total: u64 = (0..600)
+            .map(|i| u64::from(w.agent(i).unwrap().events_attended))
+            .sum();
+        let recorded: f64 = w
+            .series()
+            .values("event_attendees")
+            .iter()
+            .map(|v| v.1)
+            .sum();
+        assert!(total > 0);
+        assert!(
+            total as f64 <= recorded,
+            "{total} attendances counted, {recorded} recorded"
+        );
     }
 
     #[test]
