@@ -15,6 +15,7 @@ pub struct Options {
     pub quiet: bool,
     pub independent: bool,
     pub max_memory: Option<u64>,
+    pub posterior: Option<PathBuf>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -41,6 +42,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         quiet,
         independent,
         max_memory,
+        posterior,
     } = opts;
     // The output path is checked first (cheap), then everything else before the pool, the bar
     // or the output folder exist.
@@ -50,6 +52,14 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     };
     output::staging::check_target(&dir, force)?;
     let plan = cocoon::compare::load(file, sets, independent)?;
+    let posterior = match posterior {
+        Some(path) => {
+            let post = cocoon::compare::uncertainty::load(&path)?;
+            cocoon::compare::uncertainty::check(&plan, &post)?;
+            Some(post)
+        }
+        None => None,
+    };
     let threads = super::thread_count(threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     super::check_resources(&arms, threads, max_memory, true)?;
@@ -59,7 +69,10 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
     let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), quiet);
     let started = Instant::now();
-    let comparison = pool.install(|| cocoon::compare::execute(plan, &|| bar.inc(1)))?;
+    let comparison = pool.install(|| match &posterior {
+        Some(post) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
+        None => cocoon::compare::execute(plan, &|| bar.inc(1)),
+    })?;
     bar.finish_and_clear();
     let info = RunInfo {
         threads: pool.current_num_threads(),

@@ -90,6 +90,11 @@ pub enum Command {
         /// default: 75% of the machine's available memory).
         #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
         max_memory: Option<u64>,
+        /// Propagate parameter uncertainty: replicate r of every arm runs with the r-th draw
+        /// (by weight) from this posterior (`cocoon calibrate`'s posterior.csv), so arms stay
+        /// paired and effects carry parameter and chance uncertainty.
+        #[arg(long, value_name = "POSTERIOR.CSV")]
+        posterior: Option<PathBuf>,
     },
     /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
     Sweep {
@@ -189,6 +194,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             sets,
             independent,
             max_memory,
+            posterior,
         } => compare::compare(
             &file,
             compare::Options {
@@ -198,6 +204,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 quiet,
                 independent,
                 max_memory,
+                posterior,
             },
             &sets,
         ),
