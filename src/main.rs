@@ -21,7 +21,10 @@ const ECHO_MAX: usize = 600;
 pub fn terminal_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
+        // Controls, plus the byte-order mark and bidirectional overrides, which reorder or
+        // hide text without being controls.
+        let invisible = matches!(c, '\u{feff}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || invisible {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);

@@ -114,21 +114,21 @@
     Charts.draw($("chart-hik"), {
       title: "Hikikomori: share of everyone", format: Charts.percent(1), span,
       lines: [
-        { label: "without policy", color: COLORS.base, values: series(0, "hikikomori_prevalence") },
+        { label: "without policy", color: COLORS.base, width: 7, values: series(0, "hikikomori_prevalence") },
         { label: "with policy", color: COLORS.policy, values: series(1, "hikikomori_prevalence") },
       ],
     });
     Charts.draw($("chart-lonely"), {
       title: "Lonely: share of everyone", format: Charts.percent(0), span,
       lines: [
-        { label: "without policy", color: COLORS.base, values: series(0, "lonely_share") },
+        { label: "without policy", color: COLORS.base, width: 7, values: series(0, "lonely_share") },
         { label: "with policy", color: COLORS.policy, values: series(1, "lonely_share") },
       ],
     });
     Charts.draw($("chart-bridging"), {
       title: "Bridging ties per person", format: Charts.fixed(2), span,
       lines: [
-        { label: "without policy", color: COLORS.base, values: series(0, "bridging_ties_per_agent") },
+        { label: "without policy", color: COLORS.base, width: 7, values: series(0, "bridging_ties_per_agent") },
         { label: "with policy", color: COLORS.policy, values: series(1, "bridging_ties_per_agent") },
       ],
     });
@@ -320,8 +320,9 @@
         control(state.status && state.status.running ? "pause" : "play");
       }
     });
-    window.addEventListener("beforeunload", () => {
-      if (state.id) navigator.sendBeacon && fetch(`/api/sessions/${state.id}`, { method: "DELETE", keepalive: true });
+    // Close the session when the tab goes, so its place is free at once (idle ones also expire).
+    window.addEventListener("pagehide", () => {
+      if (state.id) fetch(`/api/sessions/${state.id}`, { method: "DELETE", keepalive: true }).catch(() => {});
     });
     drawCharts();
     setInterval(poll, 250);

@@ -14,7 +14,8 @@ const Charts = (() => {
   }
 
   // Draws `spec` on `canvas`:
-  // { title, format(v) -> text, span (weeks the x axis covers at least), lines: [{label, color, dash, values: [..weekly..]}] }
+  // { title, format(v) -> text, span (weeks the x axis covers at least),
+  //   lines: [{label, color, dash, width, values: [..weekly..]}] } (later lines on top)
   function draw(canvas, spec) {
     const ctx = canvas.getContext("2d");
     const W = canvas.width, H = canvas.height;
@@ -73,7 +74,7 @@ const Charts = (() => {
     for (const l of spec.lines) {
       if (l.values.length === 0) continue;
       ctx.strokeStyle = l.color;
-      ctx.lineWidth = 3.5;
+      ctx.lineWidth = l.width || 3.5;
       ctx.setLineDash(l.dash ? [10, 7] : []);
       ctx.beginPath();
       l.values.forEach((v, w) => (w === 0 ? ctx.moveTo(x(w), y(v)) : ctx.lineTo(x(w), y(v))));

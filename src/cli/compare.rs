@@ -60,6 +60,9 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         }
         None => None,
     };
+    for arm in &plan.arms {
+        super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
+    }
     let threads = super::thread_count(threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     super::check_resources(&arms, threads, max_memory, true)?;

@@ -1,7 +1,9 @@
 //! The command line: clap definitions (doc comments are the help text) and one handler per
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
+mod animate;
 mod bench;
+mod budget;
 mod calibrate;
 mod compare;
 mod params;
@@ -32,8 +34,8 @@ pub struct ScenarioArgs {
     /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+    /// Override the scenario's seed (0 to 2^63 - 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
     /// default: 75% of the machine's available memory).
@@ -132,6 +134,24 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Draw a scenario's network (a sample of 300 agents, coloured by state) as a GIF, one
+    /// frame every few weeks, for slides.
+    Animate {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// The GIF to write.
+        #[arg(long, default_value = "network.gif")]
+        out: PathBuf,
+        /// Weeks between frames.
+        #[arg(long, default_value_t = 4)]
+        every: u32,
+        /// How long each frame shows, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        frame_ms: u32,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Start the workshop page: a local web server with stories, sliders, live charts, a
     /// network view and twin worlds (with and without a policy).
     Serve {
@@ -213,6 +233,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate { study } => calibrate::calibrate(&study),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Animate {
+            scenario,
+            out,
+            every,
+            frame_ms,
+            quiet,
+        } => animate::animate(&scenario, out, every, frame_ms, quiet),
         Command::Serve {
             port,
             host,
@@ -234,20 +261,22 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
 /// Most worker threads allowed per core: more only adds switching (10,000 threads took over
 /// a minute for a 0.1 s job).
 pub const MAX_THREADS_PER_CORE: usize = 4;
+/// Threads always allowed, however few cores (so a thread-count check runs anywhere).
+pub const MIN_THREAD_CAP: usize = 16;
 
-/// Checks `--threads` (1 to [`MAX_THREADS_PER_CORE`] x cores) and returns the count to use
-/// (default: all cores).
+/// Checks `--threads` (1 to the larger of [`MAX_THREADS_PER_CORE`] x cores and
+/// [`MIN_THREAD_CAP`]) and returns the count to use (default: all cores).
 pub fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    let max = MAX_THREADS_PER_CORE * cores;
+    let max = (MAX_THREADS_PER_CORE * cores).max(MIN_THREAD_CAP);
     match threads {
         None => Ok(cores),
         Some(n) if (1..=max).contains(&n) => Ok(n),
         Some(n) => Err(cocoon::error::Error::Usage(format!(
-            "--threads {n} is out of range: allowed 1 to {max} ({MAX_THREADS_PER_CORE} x the {cores} \
-             core(s) of this machine); results are identical for any thread count"
+            "--threads {n} is out of range: allowed 1 to {max} (at most {MAX_THREADS_PER_CORE} per \
+             core, {cores} core(s) here); results are identical for any thread count"
         ))
         .into()),
     }

@@ -52,6 +52,7 @@ pub fn run(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let scenario = load(args)?;
+    super::budget::warn_absolute_budget(&scenario.name, &scenario.params, &args.sets);
     let dir = output_dir(&scenario, out);
     // The output folder is checked, locked and staged before any simulation work.
     let threads = super::thread_count(threads)?;

@@ -18,11 +18,12 @@ pub mod decision;
 pub mod file;
 pub mod html;
 pub mod report;
+mod tables;
 pub mod uncertainty;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -110,7 +111,7 @@ pub struct Comparison {
     /// Arms ranked on the headline outcome, when every arm has one.
     pub ranking: Option<Ranking>,
     /// The posterior whose draws replicate r of every arm used (`--posterior`), if any.
-    pub posterior: Option<PathBuf>,
+    pub posterior: Option<std::path::PathBuf>,
 }
 
 /// Number of agents in an arm's population, for totals such as bridging ties gained.
@@ -258,236 +259,6 @@ fn burn_in_groups(plan: &Plan) -> Vec<Vec<usize>> {
         }
     }
     groups.into_iter().map(|(_, m)| m).collect()
-}
-
-/// The comparison charts, in `<dir>/charts/` (PNG and SVG): per arm over time with 95%
-/// ribbons (prevalence, loneliness, bridging capital, bonding vs bridging ties, E-I index),
-/// final outcomes per arm as bars with interval whiskers, and extra spend against hikikomori
-/// person-weeks averted, one point per arm. A chart whose metric the model does not record is
-/// skipped. [`write`] inlines the PNGs into `report.html` and lists every file in the manifest.
-pub fn write_compare_charts(dir: &Path, comparison: &Comparison) -> Result<Vec<PathBuf>> {
-    use crate::output::charts::{self, ChartSpec};
-    let charts_dir = dir.join("charts");
-    let groups: Vec<(String, &[Series])> = comparison
-        .plan
-        .arms
-        .iter()
-        .zip(&comparison.arms)
-        .map(|(p, a)| (p.name.clone(), &a.series[..]))
-        .collect();
-    let has = |metric: &str| {
-        comparison.arms.iter().any(|a| {
-            a.series
-                .iter()
-                .any(|s| s.metrics.iter().any(|m| m == metric))
-        })
-    };
-    let withdrawal = comparison.plan.model() == "withdrawal";
-    let x = if withdrawal { "Week" } else { "Tick" };
-    let sub = "Line: mean over replicates; shaded band: 95% confidence interval of the mean";
-    let mut files = Vec::new();
-    let lines: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "prevalence_by_arm",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence by arm",
-            "Hikikomori (% of population)",
-            true,
-        ),
-        (
-            "prevalence_by_arm",
-            "prevalence",
-            "Prevalence by arm",
-            "Infected (% of agents)",
-            true,
-        ),
-        (
-            "loneliness_by_arm",
-            "lonely_share",
-            "Share lonely by arm",
-            "Lonely (% of population)",
-            true,
-        ),
-        (
-            "bridging_by_arm",
-            "bridging_ties_per_agent",
-            "Bridging capital by arm",
-            "Bridging ties per agent",
-            false,
-        ),
-        (
-            "ei_index_by_arm",
-            "ei_index",
-            "E-I index by arm (-1 all bonding, +1 all bridging)",
-            "E-I index",
-            false,
-        ),
-    ];
-    for &(name, metric, title, y, percent) in lines {
-        if !has(metric) {
-            continue;
-        }
-        let mut spec = ChartSpec::new(title, x, y)
-            .subtitle(sub)
-            .y_from_zero(metric != "ei_index");
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::line_chart(
-            &charts_dir.join(name),
-            &spec,
-            &charts::ribbons_from_series(&groups, metric),
-        )?);
-    }
-    // The paired difference from the baseline over time: at realistic budgets the arms' levels
-    // overlap on the charts above, while the differences (with common random numbers) separate.
-    let baseline_name = &comparison.plan.baseline_arm().name;
-    let differences: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "prevalence_difference_by_arm",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence",
-            "Difference (% of population)",
-            true,
-        ),
-        (
-            "prevalence_difference_by_arm",
-            "prevalence",
-            "Prevalence",
-            "Difference (% of agents)",
-            true,
-        ),
-        (
-            "loneliness_difference_by_arm",
-            "lonely_share",
-            "Share lonely",
-            "Difference (% of population)",
-            true,
-        ),
-        (
-            "bridging_difference_by_arm",
-            "bridging_ties_per_agent",
-            "Bridging ties per agent",
-            "Difference (ties per agent)",
-            false,
-        ),
-    ];
-    for &(name, metric, what, y, percent) in differences {
-        if !has(metric) {
-            continue;
-        }
-        let title = format!("{what}: difference from {baseline_name}");
-        let mut spec = ChartSpec::new(&title, x, y)
-            .subtitle("Line: mean paired difference over replicates; shaded band: its 95% confidence interval")
-            .y_from_zero(true);
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::line_chart(
-            &charts_dir.join(name),
-            &spec,
-            &charts::difference_ribbons(&groups, comparison.plan.baseline, metric),
-        )?);
-    }
-    if has("bonding_ties_per_agent") && has("bridging_ties_per_agent") {
-        let mut ribbons = Vec::new();
-        for (metric, kind) in [
-            ("bonding_ties_per_agent", "bonding"),
-            ("bridging_ties_per_agent", "bridging"),
-        ] {
-            for mut r in charts::ribbons_from_series(&groups, metric) {
-                r.label = format!("{}: {kind}", r.label);
-                ribbons.push(r);
-            }
-        }
-        let spec =
-            ChartSpec::new("Bonding vs bridging ties by arm", x, "Ties per agent").subtitle(sub);
-        files.extend(charts::multi_metric_chart(
-            &charts_dir.join("bonding_vs_bridging_by_arm"),
-            &spec,
-            &ribbons,
-        )?);
-    }
-    let bars: &[(&str, &str, &str, bool)] = &[
-        (
-            "final_prevalence",
-            "hikikomori_prevalence",
-            "Hikikomori prevalence at the end, by arm",
-            true,
-        ),
-        (
-            "final_prevalence",
-            "prevalence",
-            "Prevalence at the end, by arm",
-            true,
-        ),
-        (
-            "final_loneliness",
-            "lonely_share",
-            "Share lonely at the end, by arm",
-            true,
-        ),
-        (
-            "final_bridging",
-            "bridging_ties_per_agent",
-            "Bridging ties per agent at the end, by arm",
-            false,
-        ),
-    ];
-    for &(name, metric, title, percent) in bars {
-        let values: Vec<(String, f64, f64, f64)> = comparison
-            .plan
-            .arms
-            .iter()
-            .zip(&comparison.arms)
-            .filter_map(|(p, a)| {
-                a.effects
-                    .get(metric)
-                    .map(|e| (p.name.clone(), e.level.mean, e.level.lo, e.level.hi))
-            })
-            .collect();
-        if values.is_empty() {
-            continue;
-        }
-        let y = if percent {
-            "% of population (mean, 95% interval)"
-        } else {
-            "Mean with 95% interval"
-        };
-        let mut spec = ChartSpec::new(title, "Arm", y)
-            .subtitle("Bars: mean over replicates; whiskers: 95% confidence interval");
-        if percent {
-            spec = spec.percent();
-        }
-        files.extend(charts::bar_chart(&charts_dir.join(name), &spec, &values)?);
-    }
-    let points: Vec<(String, f64, f64)> = comparison
-        .plan
-        .arms
-        .iter()
-        .zip(&comparison.arms)
-        .filter_map(
-            |(p, a)| match (&a.cost.spend_diff, &a.cost.person_weeks_averted) {
-                (Some(s), Some(w)) => Some((p.name.clone(), s.mean, w.mean)),
-                _ => None,
-            },
-        )
-        .collect();
-    if !points.is_empty() {
-        let spec = ChartSpec::new(
-            "Cost-effectiveness: extra spend against person-weeks averted",
-            "Extra spend over the baseline arm (money)",
-            "Hikikomori person-weeks averted",
-        )
-        .subtitle("One point per arm, means over replicates; the baseline arm sits at zero")
-        .x_from_zero(true);
-        files.extend(charts::scatter_chart(
-            &charts_dir.join("cost_effectiveness"),
-            &spec,
-            &points,
-        )?);
-    }
-    Ok(files)
 }
 
 /// `comparison.csv`: `arm,replicate,tick,metric,value`, arm-major, then as `timeseries.csv`.
@@ -734,13 +505,6 @@ fn json<T: Serialize>(value: &T) -> String {
     s
 }
 
-/// Caption for a chart file: its stem with `_` as spaces.
-fn caption(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().replace('_', " "))
-        .unwrap_or_default()
-}
-
 /// Writes every result file of a comparison to `dir` (created if needed): `comparison.csv`,
 /// `effects.csv`, `cost_effectiveness.csv`, `summary.json`, any charts, `report.html`, and
 /// `manifest.json` last, so its presence means the rest is complete. Returns the file names.
@@ -758,17 +522,19 @@ pub fn write(dir: &Path, c: &Comparison, info: &RunInfo) -> Result<Vec<String>> 
     }
     let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
     let mut charts = Vec::new();
-    for path in write_compare_charts(dir, c)? {
-        // The page inlines the PNG of each chart; the SVG twin is listed, not inlined.
-        if path.extension().is_some_and(|e| e == "png") {
-            let bytes = std::fs::read(&path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            charts.push((caption(&path), bytes));
+    for chart in output::charts::comparison_charts(dir, c)? {
+        for path in &chart.files {
+            // The page inlines the PNG of each chart; the SVG twin is listed, not inlined.
+            if path.extension().is_some_and(|e| e == "png") {
+                let bytes = std::fs::read(path).map_err(|source| Error::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                charts.push((chart.title.clone(), bytes));
+            }
+            let rel = path.strip_prefix(dir).unwrap_or(path);
+            names.push(rel.display().to_string());
         }
-        let rel = path.strip_prefix(dir).unwrap_or(&path);
-        names.push(rel.display().to_string());
     }
     atomic::write(
         &dir.join("report.html"),

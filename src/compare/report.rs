@@ -18,18 +18,22 @@ use std::fmt::Write as _;
 
 use super::analysis::{self, Estimate};
 pub use super::html::{base64, escape, fmt_num};
+use super::tables::{
+    arms_table, close_table, cost_table, effects_table, est_cell, iv_cell, open_table,
+    pairwise_table,
+};
 use super::{Comparison, Conventions};
 use crate::stats::Interval;
 
 /// How an outcome is shown: words, display scale, and units of a level and of a difference.
 #[derive(Clone, Copy)]
-struct Show<'a> {
-    metric: &'a str,
-    text: &'a str,
+pub(super) struct Show<'a> {
+    pub(super) metric: &'a str,
+    pub(super) text: &'a str,
     /// Multiplier for display (100 for shares shown as percentages).
-    scale: f64,
+    pub(super) scale: f64,
     /// Unit of a difference, appended directly.
-    diff_unit: &'a str,
+    pub(super) diff_unit: &'a str,
 }
 
 /// Outcomes described in the per-arm paragraphs, in order, when present.
@@ -66,7 +70,7 @@ const DESCRIBED: &[Show<'static>] = &[
     },
 ];
 
-fn show(metric: &str) -> Show<'_> {
+pub(super) fn show(metric: &str) -> Show<'_> {
     DESCRIBED
         .iter()
         .copied()
@@ -79,12 +83,12 @@ fn show(metric: &str) -> Show<'_> {
         })
 }
 
-fn excludes_zero(iv: &Interval) -> bool {
+pub(super) fn excludes_zero(iv: &Interval) -> bool {
     iv.n >= 2 && (iv.lo > 0.0 || iv.hi < 0.0)
 }
 
 /// A signed number: a plus sign for positive values (a difference reads better with one).
-fn signed(x: f64, sig: usize) -> String {
+pub(super) fn signed(x: f64, sig: usize) -> String {
     let s = fmt_num(x, sig);
     if x > 0.0 && s != "0" {
         format!("+{s}")
@@ -108,7 +112,7 @@ fn diff_text(d: &Interval, scale: f64, unit: &str) -> String {
 }
 
 /// An amount of money for reading: millions as "2.00 million", else whole numbers.
-fn money_num(x: f64) -> String {
+pub(super) fn money_num(x: f64) -> String {
     if x.abs() >= 1e6 && x.abs() < 1e15 {
         format!("{} million", fmt_num(x / 1e6, 3))
     } else {
@@ -149,7 +153,7 @@ fn estimate_text(e: &Estimate, fmt: &dyn Fn(f64) -> String, unit: &str) -> Strin
 
 /// Where an outcome's value is read: the final week, a mean over the final year, or a total
 /// over the horizon.
-fn reading(metric: &str) -> &'static str {
+pub(super) fn reading(metric: &str) -> &'static str {
     match metric {
         analysis::HIKIKOMORI_PERSON_WEEKS | analysis::HIKIKOMORI_PERSON_YEARS | analysis::SPEND => {
             "total over the horizon"
@@ -175,53 +179,6 @@ figure{margin:1rem 0}figure img{max-width:100%;height:auto}figcaption{color:#555
 @media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}\
 .scroll{overflow:visible}table{font-size:7.5pt}.ci{white-space:normal}\
 tr,figure,.answer{break-inside:avoid}h2{break-after:avoid}figure img{max-width:100%}}";
-
-/// A table cell with a value and its interval on a second line (so columns can be narrow).
-fn iv_cell(out: &mut String, iv: Option<Interval>, scale: f64) {
-    match iv {
-        Some(i) if i.n >= 2 => {
-            let _ = write!(
-                out,
-                "<td class=\"num\">{}<br><span class=\"ci\">{} to {}</span></td>",
-                fmt_num(i.mean * scale, 4),
-                fmt_num(i.lo * scale, 4),
-                fmt_num(i.hi * scale, 4)
-            );
-        }
-        Some(i) => {
-            let _ = write!(out, "<td class=\"num\">{}</td>", fmt_num(i.mean * scale, 4));
-        }
-        None => out.push_str("<td></td>"),
-    }
-}
-
-fn est_cell(out: &mut String, e: Option<Estimate>, fmt: &dyn Fn(f64) -> String) {
-    match e {
-        Some(e) => {
-            let lo = e.lo.map(fmt).unwrap_or_else(|| "?".into());
-            let hi = e.hi.map(fmt).unwrap_or_else(|| "no bound".into());
-            let _ = write!(
-                out,
-                "<td class=\"num\">{}<br><span class=\"ci\">{lo} to {hi}</span></td>",
-                fmt(e.value)
-            );
-        }
-        None => out.push_str("<td></td>"),
-    }
-}
-
-/// Opens a table inside its own horizontal scroll box.
-fn open_table(h: &mut String, headers: &[String]) {
-    h.push_str("<div class=\"scroll\"><table>\n<tr>");
-    for th in headers {
-        let _ = write!(h, "<th>{th}</th>");
-    }
-    h.push_str("</tr>\n");
-}
-
-fn close_table(h: &mut String) {
-    h.push_str("</table></div>\n");
-}
 
 /// Horizon and burn-in in words, e.g. "520 weeks (10 years) after a 260-week burn-in".
 fn horizon(c: &Comparison) -> String {
@@ -476,196 +433,6 @@ fn arm_paragraph(c: &Comparison, k: usize) -> String {
         }
     }
     s
-}
-
-/// Arm-vs-arm paired differences on the headline: row arm minus column arm.
-fn pairwise_table(h: &mut String, c: &Comparison) {
-    let Some(r) = &c.ranking else { return };
-    if c.plan.arms.len() < 3 {
-        return;
-    }
-    let sh = show(r.headline.outcome);
-    let p = &c.plan;
-    let _ = writeln!(
-        h,
-        "<h2>Arm against arm</h2>\n<p class=\"meta\">Paired difference in {}: the row's arm \
-         minus the column's (mean, 95% interval); arms in rank order; bold where the interval \
-         excludes zero.</p>",
-        escape(sh.text)
-    );
-    let mut headers = vec!["Row − column".to_string()];
-    headers.extend(r.order.iter().map(|&k| escape(&p.arms[k].name)));
-    open_table(h, &headers);
-    for &i in &r.order {
-        let _ = write!(h, "<tr><th>{}</th>", escape(&p.arms[i].name));
-        for &j in &r.order {
-            match r.pairwise[i][j] {
-                Some(d) => {
-                    let _ = write!(
-                        h,
-                        "<td class=\"num{}\">{}<br><span class=\"ci\">{} to {}</span></td>",
-                        if excludes_zero(&d) { " sig" } else { "" },
-                        signed(d.mean * sh.scale, 3),
-                        fmt_num(d.lo * sh.scale, 3),
-                        fmt_num(d.hi * sh.scale, 3)
-                    );
-                }
-                None => h.push_str("<td class=\"num\">—</td>"),
-            }
-        }
-        h.push_str("</tr>\n");
-    }
-    close_table(h);
-}
-
-fn cost_table(h: &mut String, c: &Comparison) {
-    let p = &c.plan;
-    let conv = &c.conventions;
-    let costed: Vec<usize> = (0..p.arms.len())
-        .filter(|k| *k != p.baseline && c.arms[*k].cost.spend_diff.is_some())
-        .collect();
-    if costed.is_empty() {
-        return;
-    }
-    let cur = escape(conv.currency.as_deref().unwrap_or("money units"));
-    let _ = writeln!(
-        h,
-        "<h2>Cost-effectiveness</h2>\n<p class=\"meta\">Against {}, over the whole horizon; \
-         amounts in {cur}{}. Person-years are hikikomori person-years averted. Bridging ties \
-         gained are read at the final week.</p>",
-        escape(&p.baseline_arm().name),
-        if conv.discount_rate > 0.0 {
-            format!(
-                ", spend and person-years discounted at {}% a year",
-                fmt_num(conv.discount_rate * 100.0, 3)
-            )
-        } else {
-            String::new()
-        }
-    );
-    let headers: Vec<String> = [
-        "Arm",
-        "Extra spend",
-        "Person-years averted",
-        "Cost per person-year averted",
-        "Person-years averted per 1 million",
-        "Bridging ties gained",
-        "per 1 million",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    open_table(h, &headers);
-    for k in costed {
-        let ce = &c.arms[k].cost;
-        let _ = write!(h, "<tr><td>{}</td>", escape(&p.arms[k].name));
-        let _ = write!(
-            h,
-            "<td class=\"num\">{}</td>",
-            ce.spend_diff.map(|s| money_num(s.mean)).unwrap_or_default()
-        );
-        iv_cell(h, ce.person_years_averted, 1.0);
-        est_cell(h, ce.cost_per_person_year_averted, &money_num);
-        est_cell(h, ce.person_years_averted_per_million, &|x| fmt_num(x, 3));
-        iv_cell(h, ce.bridging_ties_gained, 1.0);
-        est_cell(h, ce.bridging_ties_gained_per_million, &|x| fmt_num(x, 3));
-        h.push_str("</tr>\n");
-    }
-    close_table(h);
-}
-
-fn arms_table(h: &mut String, c: &Comparison) {
-    let p = &c.plan;
-    h.push_str("<h2>Arms</h2>\n");
-    let headers = ["Arm", "Description", "Settings"].map(String::from);
-    open_table(h, &headers);
-    for (k, a) in p.arms.iter().enumerate() {
-        let settings = if a.changes.is_empty() {
-            "as the base".to_string()
-        } else {
-            a.changes
-                .iter()
-                .map(|(key, v)| format!("<code>{} = {}</code>", escape(key), escape(v)))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td><b>{}</b>{}</td><td>{}</td><td>{settings}</td></tr>",
-            escape(&a.name),
-            if k == p.baseline { " (baseline)" } else { "" },
-            escape(&a.description),
-        );
-    }
-    close_table(h);
-    if !p.common.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"meta\">Set for every arm: {}.</p>",
-            p.common
-                .iter()
-                .map(|(key, v)| format!("<code>{} = {}</code>", escape(key), escape(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-}
-
-fn effects_table(h: &mut String, c: &Comparison) {
-    let p = &c.plan;
-    h.push_str(
-        "<h2>All effects</h2>\n<p class=\"meta\">Every outcome per arm: mean (95% interval); \
-         below it, Δ the paired difference from the baseline, bold where its interval excludes \
-         zero. “When” says where the value is read: the final week, the mean over the final \
-         year (for counts that cycle with service cohorts), or the total over the horizon.</p>\n",
-    );
-    let mut headers = vec!["Outcome".to_string(), "When".to_string()];
-    for (k, a) in p.arms.iter().enumerate() {
-        headers.push(format!(
-            "{}{}",
-            escape(&a.name),
-            if k == p.baseline { " (baseline)" } else { "" }
-        ));
-    }
-    open_table(h, &headers);
-    for name in c.outcome_names() {
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code></td><td>{}</td>",
-            escape(name),
-            reading(name)
-        );
-        for (k, r) in c.arms.iter().enumerate() {
-            match r.effects.get(name) {
-                None => h.push_str("<td></td>"),
-                Some(e) => {
-                    let iv = &e.level;
-                    let _ = write!(h, "<td class=\"num\">{}", fmt_num(iv.mean, 4));
-                    if iv.n >= 2 {
-                        let _ = write!(
-                            h,
-                            "<br><span class=\"ci\">{} to {}</span>",
-                            fmt_num(iv.lo, 4),
-                            fmt_num(iv.hi, 4)
-                        );
-                    }
-                    if k != p.baseline {
-                        if let Some(d) = e.diff {
-                            let _ = write!(
-                                h,
-                                "<br><span class=\"diff{}\">Δ {}</span>",
-                                if excludes_zero(&d) { " sig" } else { "" },
-                                signed(d.mean, 4)
-                            );
-                        }
-                    }
-                    h.push_str("</td>");
-                }
-            }
-        }
-        h.push_str("</tr>\n");
-    }
-    close_table(h);
 }
 
 /// The report page. `charts` are `(caption, PNG bytes)` pairs, inlined in order.

@@ -207,7 +207,7 @@ pub fn write_run(
     for (name, text) in &files {
         atomic::write(&dir.join(name), text.as_bytes())?;
     }
-    let chart_paths = charts::run_charts(dir, &scenario.model, &result.series)?;
+    let chart_paths = charts::run_charts(dir, scenario, &result.series)?;
     let mut names: Vec<String> = files.iter().map(|(n, _)| n.to_string()).collect();
     names.extend(chart_paths.iter().map(|p| relative_name(dir, p)));
     names.push("manifest.json".into());

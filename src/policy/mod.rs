@@ -53,7 +53,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("services.link_cost_per_client_week", 40.0, 0.01, 1e9, "money per client-week", "Cost of one link-worker client for one week.", "assumption, range 10-100 (a link worker with a caseload of some 200-250 clients a year)"),
     real!("services.link_connect", 0.25, 0.0, 1.0, "probability per week", "Chance a link-worker client is connected to a community group in a week of the course.", "assumption, range 0.05-0.5"),
     real!("services.link_ties", 2.0, 0.0, 20.0, "ties", "Community ties a connection makes with the group's people (event attendees or recovery-group members of the neighbourhood, else neighbours who go out).", "assumption, range 0-6"),
-    real!("services.link_role_regain", 0.01, 0.0, 1.0, "probability per week", "Chance a link-worker client aged 18+ without school or work regains one in a week of the course (0: off).", "assumption, prior 0-0.04 (supported-employment trials roughly double employment over 1-2 years)"),
+    real!("services.link_role_regain", 0.01, 0.0, 1.0, "probability per week", "Chance a link-worker client without school or work regains one in a week of the course, on top of the roles mechanism's own hazard (0: off).", "assumption, prior 0-0.04 (supported-employment trials roughly double employment over 1-2 years)"),
     // Community building.
     real!("community.cost_per_event", 3000.0, 0.01, 1e9, "money per event", "Cost of one bridging event (arts, volunteering, neighbourhood gathering); at 30 places, 100 per attendee-session.", "assumption, range 500-6000 (15-200 per attendee-session)"),
     real!("community.capacity", 30.0, 2.0, 10_000.0, "attendees", "Most people one event can hold.", "assumption"),

@@ -553,6 +553,17 @@ fn read_layer(path: &Path) -> Result<Vec<Leaf>> {
         },
         &mut leaves,
     )?;
+    // `"sisa.beta" = 1` and `[sisa] beta = 2` in one file name the same key; TOML allows it,
+    // a scenario does not (the last one would silently win).
+    let mut seen: BTreeMap<&str, &Location> = BTreeMap::new();
+    for (key, location, _) in &leaves {
+        if let Some(first) = seen.insert(key, location) {
+            return Err(Error::Scenario {
+                location: location.clone(),
+                message: format!("`{key}` is set twice in this file (first at {first})"),
+            });
+        }
+    }
     Ok(leaves)
 }
 
@@ -746,6 +757,18 @@ fn check_applies(params: &Params) -> Result<()> {
         let Some(location) = &entry.location else {
             continue;
         };
+        // The withdrawal model builds its own population (`population.*`); a graph setting
+        // would be written to the manifest and silently ignored.
+        if key.starts_with("graph.") && params.opt_str("model") != Some("sisa") {
+            return Err(Error::Scenario {
+                location: location.clone(),
+                message: format!(
+                    "`{key}` applies only when `model` is \"sisa\" (the {} model builds its own \
+                     population from `population.*`)",
+                    params.opt_str("model").unwrap_or("")
+                ),
+            });
+        }
         let spec = spec::find(key).expect("resolved keys are known");
         if let Applies::When { key: ctl, values } = spec.applies {
             let current = params.opt_str(ctl).unwrap_or("");
@@ -938,6 +961,29 @@ mod tests {
         let err = Scenario::load(&p, &[]).unwrap_err();
         assert!(err.is_input_error());
         assert!(err.to_string().contains("nope.csv"), "{err}");
+    }
+
+    #[test]
+    fn silently_ignored_or_duplicated_settings_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, needle) in [
+            (
+                "model = \"sisa\"\n\"sisa.beta\" = 0.1\n[sisa]\nbeta = 0.2\n",
+                "`sisa.beta` is set twice in this file",
+            ),
+            (
+                "model = \"withdrawal\"\n[graph]\nkind = \"edge_list\"\n",
+                "applies only when `model` is \"sisa\"",
+            ),
+            (
+                "model = \"sisa\"\n[graph]\nkind = \"erdos_renyi\"\nn = 5\nmean_degree = 10\n",
+                "must be at most graph.n - 1 = 4",
+            ),
+        ] {
+            let p = write(dir.path(), "s.toml", text);
+            let err = Scenario::load(&p, &[]).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err}");
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! - [`session`]: one thread per session owns its twin worlds; caps and idle reaping;
 //! - [`world`]: the one adapter to the withdrawal model (series, network sample, stories);
 //! - [`controls`]: the sliders and the parameters they set; [`stories`]: the story picker;
-//! - [`export`]: a run as a scenario file `cocoon run` reproduces; [`assets`]: the page.
+//! - [`export`]: a run as a scenario file `cocoon run` reproduces; [`assets`]: the page;
+//! - [`film`]: the network view as a GIF for slides (`cocoon animate`).
 //!
 //! Limits against a room of strangers: request bodies of at most 16 KiB, a 30-second timeout
 //! per request, at most 256 requests in flight, [`session::Limits`] on sessions, agents and
@@ -14,6 +15,7 @@
 pub mod assets;
 pub mod controls;
 pub mod export;
+pub mod film;
 pub mod routes;
 pub mod session;
 pub mod stories;

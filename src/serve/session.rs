@@ -412,3 +412,73 @@ impl Sessions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::stories;
+
+    fn small() -> Vec<String> {
+        vec![
+            "population.n=300".into(),
+            "withdrawal.burn_in_ticks=5".into(),
+        ]
+    }
+
+    #[test]
+    fn sliders_restart_at_week_0_and_are_logged_later() {
+        let story = stories::find("school_year").unwrap();
+        let mut sim = Sim::new(story, small(), Limits::default()).unwrap();
+        sim.apply(&[("bullying".into(), 3.0)]).unwrap();
+        assert_eq!((sim.run, sim.week()), (1, 0));
+        assert!(sim.changes.is_empty());
+        sim.step();
+        sim.step();
+        sim.apply(&[("budget".into(), 0.0), ("shock".into(), 1.0)])
+            .unwrap();
+        assert_eq!(sim.run, 1);
+        assert_eq!(
+            sim.shock_from, 3,
+            "a shock switched on at week 2 starts at week 3"
+        );
+        assert_eq!(sim.changes.len(), 2, "{:?}", sim.changes);
+        let [_, policy] = sim.scenarios(2).unwrap();
+        assert_eq!(policy.params.i64("shock.start"), 3);
+        assert_eq!(policy.params.f64("policy.budget"), 0.0);
+        assert!(sim.apply(&[("bullying".into(), 5.0)]).is_err());
+        assert_eq!(
+            sim.settings.bullying, 3.0,
+            "a refused change changes nothing"
+        );
+        sim.reset().unwrap();
+        assert_eq!((sim.run, sim.week()), (2, 0));
+        assert!(sim.changes.is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_cap_holds_and_idle_sessions_are_dropped() {
+        let limits = Limits {
+            max_sessions: 1,
+            idle: Duration::ZERO,
+            ..Limits::default()
+        };
+        let sessions = Sessions::new(limits);
+        let story = stories::find("pandemic").unwrap();
+        let made = sessions.create(story, small()).await.unwrap();
+        assert!(matches!(
+            sessions.create(story, small()).await,
+            Err(CreateError::Full(_))
+        ));
+        let bad = vec!["population.n=-4".to_string()];
+        assert_eq!(sessions.reap(), 1);
+        assert!(sessions.get(&made.id).is_none());
+        assert!(matches!(
+            sessions.create(story, bad).await,
+            Err(CreateError::Invalid(_))
+        ));
+        assert!(
+            sessions.is_empty(),
+            "a refused session leaves no place taken"
+        );
+    }
+}

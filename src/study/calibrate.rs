@@ -159,15 +159,21 @@ pub fn write_charts(dir: &Path, study: &Study, outcome: &Outcome) -> Result<Vec<
         };
         let (pm, plo, phi) = band(&outcome.prior);
         let (qm, qlo, qhi) = band(&outcome.posterior);
+        let bar = |colour: usize, label: &str, (value, lo, hi): (f64, f64, f64)| charts::Bar {
+            label: label.to_string(),
+            value,
+            lo,
+            hi,
+            colour,
+        };
         let bars = vec![
-            (
-                "observed".to_string(),
-                t.value,
-                t.value - 1.96 * t.scale,
-                t.value + 1.96 * t.scale,
+            bar(
+                0,
+                "observed",
+                (t.value, t.value - 1.96 * t.scale, t.value + 1.96 * t.scale),
             ),
-            ("prior predictive".to_string(), pm, plo, phi),
-            ("posterior predictive".to_string(), qm, qlo, qhi),
+            bar(1, "prior predictive", (pm, plo, phi)),
+            bar(2, "posterior predictive", (qm, qlo, qhi)),
         ];
         let spec = ChartSpec::new(
             format!("Posterior predictive: {}", t.quantity.name),

@@ -169,11 +169,17 @@ pub fn write_charts(
                     design::morris_delta(study.file.levels),
                     &means(results, q),
                 );
-                let pts: Vec<(String, f64, f64)> = study
+                let pts: Vec<charts::PlanePoint> = study
                     .parameters()
                     .iter()
                     .zip(morris::analyse(&ee, seed))
-                    .map(|(p, e)| (p.key.clone(), e.mu_star, e.sigma))
+                    .enumerate()
+                    .map(|(k, (p, e))| charts::PlanePoint {
+                        label: p.key.clone(),
+                        x: (e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1),
+                        y: (e.sigma, e.sigma, e.sigma),
+                        colour: k,
+                    })
                     .collect();
                 let spec = ChartSpec::new(
                     format!("Morris screening: {}", o.name),
@@ -192,8 +198,21 @@ pub fn write_charts(
                 let ix = sobol_indices::analyse(&means(results, q), d, seed);
                 let mut bars = Vec::new();
                 for (p, s) in study.parameters().iter().zip(ix) {
-                    bars.push((format!("{} S1", p.key), s.first, s.first_ci.0, s.first_ci.1));
-                    bars.push((format!("{} ST", p.key), s.total, s.total_ci.0, s.total_ci.1));
+                    let k = bars.len();
+                    bars.push(charts::Bar {
+                        label: format!("{} S1", p.key),
+                        value: s.first,
+                        lo: s.first_ci.0,
+                        hi: s.first_ci.1,
+                        colour: k,
+                    });
+                    bars.push(charts::Bar {
+                        label: format!("{} ST", p.key),
+                        value: s.total,
+                        lo: s.total_ci.0,
+                        hi: s.total_ci.1,
+                        colour: k + 1,
+                    });
                 }
                 let spec = ChartSpec::new(
                     format!("Sobol indices: {}", o.name),
@@ -211,9 +230,16 @@ pub fn write_charts(
                 )?);
             }
         }
-        let bars: Vec<(String, f64, f64, f64)> = tornado(study, points, results, q)
+        let bars: Vec<charts::Bar> = tornado(study, points, results, q)
             .into_iter()
-            .map(|(k, s)| (k, s, s, s))
+            .enumerate()
+            .map(|(i, (label, s))| charts::Bar {
+                label,
+                value: s,
+                lo: s,
+                hi: s,
+                colour: i,
+            })
             .collect();
         let spec = ChartSpec::new(
             format!("Tornado: {}", o.name),

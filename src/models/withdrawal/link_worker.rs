@@ -3,8 +3,8 @@
 //!
 //! Reads the clients admitted by the services phase (`link_left`), event attendance in the last
 //! 26 weeks, recovery-group membership, days out, age and role; writes community ties (queued in
-//! [`PolicyTies`]) and, for clients aged 18+ without school or work, the role. Acts from the
-//! first recorded week on. A link-worker client gives no direct loneliness benefit: whatever it
+//! [`PolicyTies`]) and, for clients without school or work, the role (with new colleagues for
+//! adults, drawn as the roles mechanism draws them). Acts from the first recorded week on. A link-worker client gives no direct loneliness benefit: whatever it
 //! gains comes through the ties and the role.
 //!
 //! Each week of a course a client is connected to a community group with probability
@@ -19,6 +19,7 @@ use rand::Rng;
 
 use super::policy::{LeverParams, POLICY_WORDS};
 use super::policy_ties::{Cause, PolicyTies};
+use super::roles;
 use super::ties::Change;
 use super::Withdrawal;
 use crate::engine::rng::{chance, TickStream};
@@ -86,9 +87,24 @@ impl Withdrawal {
                 }
             }
             let regain = rng.random::<f64>() < l.link_role_regain;
-            if self.traits.age[i] >= 18 && self.traits.role[i] == 0 && regain {
+            if self.traits.role[i] == 0 && regain {
                 self.traits.role[i] = 1;
                 self.policy.roles_regained += 1;
+                if self.traits.age[i] >= 18 {
+                    // New colleagues, as when the roles mechanism gives back work.
+                    let mut work = Vec::new();
+                    roles::colleagues(
+                        &self.p,
+                        &self.traits,
+                        &self.neighbourhoods,
+                        i,
+                        &mut rng,
+                        &mut work,
+                    );
+                    for c in work {
+                        batches.push(Cause::LinkWorkers, c);
+                    }
+                }
             }
         }
     }

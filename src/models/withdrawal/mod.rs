@@ -17,6 +17,7 @@
 
 pub mod association;
 pub mod episodes;
+pub mod initial;
 mod link_worker;
 pub mod mechanisms;
 pub mod params;
@@ -53,6 +54,7 @@ pub fn all_specs() -> Vec<&'static ParamSpec> {
         .chain(roles::SPECS)
         .chain(susceptibility::SPECS)
         .chain(episodes::SPECS)
+        .chain(initial::SPECS)
         .collect()
 }
 
@@ -524,7 +526,17 @@ impl Withdrawal {
         susceptibility::initial(&p.susceptibility, p.on.bullying, &mut pop.traits, &streams);
         let n = p.n;
         let ties = Ties::from_graph(&pop.graph, p.slack);
-        let state = State::new(n, &p, &pop.traits);
+        let mut state = State::new(n, &p, &pop.traits);
+        if p.on.substance_use {
+            initial::substance(
+                &p.substance,
+                p.initial_craving,
+                &pop.traits.age,
+                &streams,
+                &mut state.substance,
+                &mut state.craving,
+            );
+        }
         Withdrawal {
             next: state.clone(),
             state,

@@ -33,7 +33,7 @@ macro_rules! switch {
 /// The withdrawal model's parameter table.
 pub static SPECS: &[ParamSpec] = &[
     // Run structure.
-    int!("withdrawal.burn_in_ticks", 260, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (5 years: longer than the slowest loops settle)"),
+    int!("withdrawal.burn_in_ticks", 1040, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (20 years: youth victimisation and the tie network settle over 15-20 years; a drift test in tests/targets.rs checks the decade after it)"),
     int!("withdrawal.network_every", 4, 1, 100_000, "weeks", "Largest-component share and E-I index are measured every this many ticks.", "convention"),
     int!("withdrawal.clustering_every", 52, 1, 100_000, "weeks", "Transitivity and mean local clustering are measured every this many ticks (costly).", "convention"),
     int!("withdrawal.report_age_min", 12, 12, 64, "years", "Youngest age counted in hikikomori_in_range (the survey's age range).", "preset: survey age range"),
@@ -81,7 +81,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.new_weight", 0.25, 0.01, P, "strength", "Strength of a newly formed tie.", "assumption"),
     int!("ties.slack", 8, 0, 1000, "slots", "Spare tie slots per agent beyond 1.5 x its initial degree (memory bound).", "engineering"),
     // Days out of home.
-    real!("days.base", 1.1, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated to hikikomori prevalence"),
+    real!("days.base", 0.97, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult (20,000 agents; docs/MODEL.md §11)"),
     real!("days.role", 1.2, -20.0, 20.0, "log-odds", "Pull of school or work.", "assumption"),
     real!("days.pull", 1.5, -20.0, 20.0, "log-odds", "Pull of in-person ties (saturating in total strength).", "assumption"),
     real!("days.invite", 0.6, -20.0, 20.0, "log-odds", "Pull of contacts who go out (share of ties out 4+ days).", "assumption"),
@@ -91,16 +91,16 @@ pub static SPECS: &[ParamSpec] = &[
     real!("days.loneliness", 1.5, -20.0, 20.0, "log-odds per unit", "Loneliness keeps agents home.", "assumption (withdrawal spiral)"),
     real!("days.screen", 0.25, -20.0, 20.0, "log-odds per hour/day", "Screen time displaces going out.", "Kraut et al. 1998 (direction)"),
     real!("days.substance", 0.8, -20.0, 20.0, "log-odds", "Active substance use keeps agents home.", "Yong & Nomura 2019 OR 1.93 addictive behaviours"),
-    real!("days.male", 0.3, -20.0, 20.0, "log-odds", "Extra pull toward home for males.", "calibrated: 65-77% of cases male (Yong & Nomura 2019; Cabinet Office); 75% at 20,000 agents (v2)"),
-    real!("days.young_adult", 0.0, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school), beyond what role loss produces.", "calibrated: 0 in v2, because the Cabinet Office surveys find 15-39 (1.57%) and 40-64 (1.45%) nearly equal; v1 needed 0.8 to make its imposed peak; range 0-0.8"),
+    real!("days.male", 0.25, -20.0, 20.0, "log-odds", "Extra pull toward home for males.", "calibrated: 65-77% of cases male (Yong & Nomura 2019; Cabinet Office); 76% at 20,000 agents (v2)"),
+    real!("days.young_adult", -0.3, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school), beyond what role loss produces.", "calibrated: with days.base, to Japan 15-39 (1.57%) and 40-64 (1.45%) together, which the Cabinet Office surveys find nearly equal; v2 role loss and long episodes already give young adults more risk, so the fit is slightly negative (v1 imposed +0.8); prior range -0.5 to 0.8"),
     real!("days.noise", 0.7, 0.0, 20.0, "log-odds scale", "Scale of weekly logistic noise in the propensity.", "assumption"),
     // Contact.
     real!("contact.half", 2.0, 0.01, 100.0, "tie-strength weeks", "Joint in-person contact at which contact quality reaches 63%.", "assumption"),
     real!("contact.family", 0.5, 0.0, P, "share", "Weight of household contact relative to a friend met every day.", "Cacioppo et al. 2009: friends matter more than family"),
     real!("contact.online_relief", 0.15, 0.0, P, "share", "How much online contact counts against loneliness relative to in-person contact.", "Kraut et al. 2002 (weak, uneven effects)"),
     // Bullying.
-    real!("bullying.traditional", 0.0037, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
-    real!("bullying.cyber", 0.00034, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
+    real!("bullying.traditional", 0.0027, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
+    real!("bullying.cyber", 0.0003, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
     real!("bullying.school_contacts", 10.0, 0.0, 1000.0, "youth", "Schoolmates a youth meets in a week without a tie; times the school's bully share gives bullies met.", "assumption"),
     real!("bullying.cyber_follow", 8.0, 0.0, 100.0, "extra risk multiple", "Cyber risk is (1 + this) times higher for youth bullied in person in the past year.", "calibrated: about a third of traditional victims are also cyber victims (PMC11424704)"),
     real!("bullying.shyness", 1.5, 0.0, 20.0, "multiplier per unit", "Targeting of shy youth: risk x (1 + this x shyness).", "assumption (shy, weakly tied youth targeted)"),
@@ -229,6 +229,8 @@ pub struct WParams {
     pub susceptibility: super::susceptibility::SusceptibilityParams,
     /// Weeks out that end an episode ([`super::episodes`]).
     pub episode_exit_weeks: u8,
+    /// Reference craving of the starting population ([`super::initial`]).
+    pub initial_craving: f64,
 }
 
 /// Propensity to leave home (log-odds weights).
@@ -448,6 +450,7 @@ impl WParams {
             roles: super::roles::RoleParams::from_params(p),
             susceptibility: super::susceptibility::SusceptibilityParams::from_params(p),
             episode_exit_weeks: u("states.episode_exit_weeks").min(255) as u8,
+            initial_craving: f("substance.initial_craving"),
         }
     }
 }

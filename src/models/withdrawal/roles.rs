@@ -48,7 +48,7 @@ pub const ISOLATION_CAP_WEEKS: u16 = 104;
 pub static SPECS: &[ParamSpec] = &[
     ParamSpec::real("roles.loss", 0.0015, 0.0, P, "probability per week", "Weekly hazard that an adult (18+) not isolated loses work or education.", "assumption, range 0.0005-0.004 (annual job separation of a few to 20% in OECD labour-force flows)", W),
     ParamSpec::real("roles.loss_isolated", 0.8, 0.0, 5.0, "log-hazard per 26 isolated weeks", "Rise in the hazard of losing school or work per 26 consecutive weeks of marked isolation (capped at 104 weeks).", "assumption, range 0-2 (withdrawal costs the role; no per-week estimate exists)", W),
-    ParamSpec::real("roles.regain_isolated", 1.2, 0.0, 5.0, "log-hazard per 26 isolated weeks", "Fall in the hazard of regaining school or work per 26 consecutive weeks of isolation (capped at 104 weeks).", "assumption, range 0-2 (long episodes end less often: Cabinet Office 2016, about 35% last 7 years or more)", W),
+    ParamSpec::real("roles.regain_isolated", 1.6, 0.0, 5.0, "log-hazard per 26 isolated weeks", "Fall in the hazard of regaining school or work per 26 consecutive weeks of isolation (capped at 104 weeks).", "assumption, range 0-2.5 (long episodes end less often: Cabinet Office 2016, about 35% last 7 years or more)", W),
     ParamSpec::real("roles.refusal", 0.0008, 0.0, P, "probability per week", "Weekly hazard that a youth (12-17) not isolated and not rejected stops attending school (futōkō).", "derived: MEXT 2022, about 4% of ages 12-17 long-term absent (6.0% lower, 2.0% upper secondary), with roles.refusal_return: 0.02 x 0.04 / 0.96", W),
     ParamSpec::real("roles.refusal_return", 0.02, 0.0, P, "probability per week", "Weekly chance a youth out of school returns (times the isolation term).", "assumption, range 0.01-0.05 (absence spells of months to a year)", W),
     ParamSpec::real("roles.refusal_rejection", 2.0, 0.0, 20.0, "log-hazard per unit rejection", "Recent rejection (bullying) raises the hazard of school refusal.", "MEXT surveys name bullying and peer trouble among the main reasons (direction); size assumption, range 0-3", W),
@@ -244,7 +244,7 @@ mod tests {
         RoleParams {
             loss: 0.0015,
             loss_isolated: 0.8,
-            regain_isolated: 0.8,
+            regain_isolated: 1.6,
             refusal: 0.0008,
             refusal_return: 0.02,
             refusal_rejection: 2.0,

@@ -114,7 +114,7 @@ pub(super) fn axis(
     }
 }
 
-/// Formats `v` for an axis or value label: fixed decimals, thousands separators from 10,000,
+/// Formats `v` for an axis or value label: fixed decimals, thousands separators from 1,000,
 /// a true minus sign, no "-0", and `%` for percentages.
 pub(super) fn format_value(v: f64, format: AxisFormat, decimals: usize) -> String {
     let shown = match format {
@@ -122,7 +122,7 @@ pub(super) fn format_value(v: f64, format: AxisFormat, decimals: usize) -> Strin
         AxisFormat::Percent => v * 100.0,
     };
     let mut s = format!("{:.*}", decimals, shown.abs());
-    if decimals == 0 && shown.abs() >= 10_000.0 && shown.is_finite() {
+    if decimals == 0 && shown.abs() >= 1_000.0 && shown.is_finite() {
         let digits: Vec<char> = s.chars().collect();
         let mut grouped = String::new();
         for (i, ch) in digits.iter().enumerate() {

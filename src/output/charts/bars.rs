@@ -6,7 +6,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     look: Look,
     spec: &ChartSpec,
-    bars: &[(String, f64, f64, f64)],
+    bars: &[Bar],
 ) -> Result<(), String> {
     let area = header(root, look, spec, &[])?;
     let n = bars.len().max(1);
@@ -18,7 +18,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
         fits: true,
     };
     let y = axis(
-        bars.iter().flat_map(|b| [b.1, b.2, b.3]),
+        bars.iter().flat_map(|b| [b.value, b.lo, b.hi]),
         true,
         0.08,
         true,
@@ -32,7 +32,7 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     if !y.fits {
         return no_data(&chart, &x, &y);
     }
-    if !bars.iter().any(|b| b.1.is_finite()) {
+    if !bars.iter().any(|b| b.value.is_finite()) {
         no_data(&chart, &x, &y)?;
     }
     let (left, _) = chart.backend_coord(&(-0.5, 0.0));
@@ -44,13 +44,23 @@ pub(super) fn draw_bars<DB: DrawingBackend>(
     // One number of decimals for every bar, from the largest: about three significant digits.
     let largest = bars
         .iter()
-        .map(|b| b.1.abs())
+        .map(|b| b.value.abs())
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
     let decimals = value_decimals(largest, spec.y_format);
-    for (i, (label, mean, lo, hi)) in bars.iter().enumerate() {
+    if y.lo < 0.0 && y.hi > 0.0 {
+        chart
+            .plotting_area()
+            .draw(&PathElement::new(
+                vec![(x.lo, 0.0), (x.hi, 0.0)],
+                MUTED.stroke_width(2),
+            ))
+            .map_err(msg)?;
+    }
+    for (i, bar) in bars.iter().enumerate() {
+        let (label, mean, lo, hi) = (&bar.label, &bar.value, &bar.lo, &bar.hi);
         let cx = i as f64;
-        let c = colour(i);
+        let c = colour(bar.colour);
         if mean.is_finite() {
             chart
                 .plotting_area()

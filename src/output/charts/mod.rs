@@ -41,6 +41,7 @@ use crate::output::atomic;
 
 mod axis;
 mod bars;
+mod compare;
 mod lines;
 mod render;
 mod ribbon;
@@ -51,10 +52,11 @@ mod tests;
 
 use axis::*;
 use bars::*;
+pub use compare::{comparison_charts, ComparisonChart};
 use lines::*;
 use render::*;
 pub use ribbon::{difference_ribbons, ribbons_from_series};
-pub use run::run_charts;
+pub use run::{run_charts, scenario_events, time_axis};
 use scatter::*;
 
 /// The embedded font (DejaVu Sans 2.37; licence in `assets/fonts/LICENSE-DejaVu.txt`).
@@ -90,18 +92,40 @@ const INK: RGBColor = RGBColor(33, 33, 33);
 const MUTED: RGBColor = RGBColor(90, 90, 90);
 const GRID: RGBColor = RGBColor(225, 225, 225);
 
+/// Palette slot of black, kept for the baseline arm.
+pub const BASELINE_COLOUR: usize = 6;
+
 fn colour(i: usize) -> RGBColor {
     let (r, g, b) = PALETTE[i % PALETTE.len()];
     RGBColor(r, g, b)
 }
 
+/// The palette slot of arm `k` when arm `baseline` is the reference: the baseline is black,
+/// the other arms take blue, vermillion, bluish green, reddish purple, orange, sky blue and
+/// yellow in file order. Every chart of a comparison uses this, so an arm keeps its colour
+/// across charts and no colour repeats within a chart of up to eight arms.
+pub fn arm_colour(k: usize, baseline: usize) -> usize {
+    const OTHERS: [usize; 7] = [0, 1, 2, 3, 4, 5, 7];
+    if k == baseline {
+        BASELINE_COLOUR
+    } else {
+        let pos = if k > baseline { k - 1 } else { k };
+        OTHERS[pos % OTHERS.len()]
+    }
+}
+
 /// One series of a time-series chart: the mean over replicates with its 95% interval, per x.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ribbon {
-    /// Legend text (a policy arm, a metric, or "Mean of N replicates").
+    /// Legend text (a policy arm or a metric); an empty label has no legend entry.
     pub label: String,
     /// Points in increasing x.
     pub points: Vec<RibbonPoint>,
+    /// Palette slot ([`PALETTE`]); a comparison gives each arm a fixed one ([`arm_colour`]).
+    pub colour: usize,
+    /// Whether the 95% band is shaded (comparisons shade the baseline's only, so six bands
+    /// do not blend into one smear).
+    pub band: bool,
 }
 
 /// The mean and 95% interval of a metric at one x (tick).
@@ -120,7 +144,7 @@ pub struct RibbonPoint {
 /// How an axis prints its numbers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AxisFormat {
-    /// The value as it is, with thousands separators from 10,000 up.
+    /// The value as it is, with thousands separators from 1,000 up.
     #[default]
     Number,
     /// A share (0–1) shown as a percentage: 0.25 → "25%".
@@ -146,6 +170,10 @@ pub struct ChartSpec {
     pub x_from_zero: bool,
     /// Whether the y axis must include zero (bar charts always do).
     pub y_from_zero: bool,
+    /// Periods shaded behind a time chart, `(from, to, label)` in x units (e.g. a shock).
+    pub shaded: Vec<(f64, f64, String)>,
+    /// Moments marked with a vertical line, `(x, label)` (e.g. a change of funding).
+    pub marks: Vec<(f64, String)>,
 }
 
 impl ChartSpec {
@@ -164,6 +192,8 @@ impl ChartSpec {
             y_format: AxisFormat::Number,
             x_from_zero: false,
             y_from_zero: true,
+            shaded: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -190,42 +220,75 @@ impl ChartSpec {
         self.x_from_zero = yes;
         self
     }
+
+    /// Adds shaded periods and marked moments (see [`ChartSpec::shaded`]).
+    pub fn events(mut self, shaded: Vec<(f64, f64, String)>, marks: Vec<(f64, String)>) -> Self {
+        self.shaded = shaded;
+        self.marks = marks;
+        self
+    }
 }
 
-/// Per-tick mean and 95% interval of `metric` over each labelled group of replicates, one
-/// [`Ribbon`] per group in the same order (so colours follow the groups). A tick appears when
-/// Draws each ribbon as a mean line over a shaded 95% band, with a legend, and writes
+/// Shaded periods `(from, to, label)` and marked moments `(x, label)` of a time chart.
+pub type Events = (Vec<(f64, f64, String)>, Vec<(f64, String)>);
+
+/// A value with the two ends of its 95% interval.
+pub type Spread = (f64, f64, f64);
+
+/// One bar: a category with a value and its 95% interval, in a fixed colour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    /// Category label under the bar.
+    pub label: String,
+    /// Value (e.g. a mean paired difference).
+    pub value: f64,
+    /// Lower end of the 95% interval.
+    pub lo: f64,
+    /// Upper end of the 95% interval.
+    pub hi: f64,
+    /// Palette slot.
+    pub colour: usize,
+}
+
+/// One point of the cost-effectiveness plane, with 95% intervals in both directions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanePoint {
+    /// Label beside the point.
+    pub label: String,
+    /// x value and interval (e.g. person-years averted).
+    pub x: Spread,
+    /// y value and interval (e.g. extra spend).
+    pub y: Spread,
+    /// Palette slot.
+    pub colour: usize,
+}
+
+/// Ribbons with every x divided by `div` (52 turns weeks into years; see [`time_axis`]).
+pub fn in_years_by(mut ribbons: Vec<Ribbon>, div: f64) -> Vec<Ribbon> {
+    for r in &mut ribbons {
+        for p in &mut r.points {
+            p.x /= div;
+        }
+    }
+    ribbons
+}
+
+/// Draws each ribbon as a mean line (over a shaded 95% band where [`Ribbon::band`]), with a
+/// legend, shaded periods and marked moments ([`ChartSpec::events`]), and writes
 /// `base.png` and `base.svg` (the parent folder is created). Returns the two paths.
 pub fn line_chart(base: &Path, spec: &ChartSpec, ribbons: &[Ribbon]) -> Result<Vec<PathBuf>> {
     write_both(base, &Chart::Lines { spec, ribbons })
 }
 
-/// Several metrics on one chart (e.g. bonding vs bridging ties over time), one ribbon per
-/// metric labelled with it. The metrics share the y axis, so give them the same unit.
-pub fn multi_metric_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    ribbons: &[Ribbon],
-) -> Result<Vec<PathBuf>> {
-    line_chart(base, spec, ribbons)
-}
-
-/// Bars of the mean per category, `(label, mean, lo, hi)`, with whiskers for the 95% interval,
-/// and the mean printed above each; writes `base.png` and `base.svg`.
-pub fn bar_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    bars: &[(String, f64, f64, f64)],
-) -> Result<Vec<PathBuf>> {
+/// Bars with whiskers for the 95% interval and the value printed by each, from a zero line;
+/// writes `base.png` and `base.svg`.
+pub fn bar_chart(base: &Path, spec: &ChartSpec, bars: &[Bar]) -> Result<Vec<PathBuf>> {
     write_both(base, &Chart::Bars { spec, bars })
 }
 
-/// Labelled points `(label, x, y)`, e.g. spend against person-weeks averted per policy arm;
-/// writes `base.png` and `base.svg`.
-pub fn scatter_chart(
-    base: &Path,
-    spec: &ChartSpec,
-    points: &[(String, f64, f64)],
-) -> Result<Vec<PathBuf>> {
+/// Labelled points with error bars in both directions and the zero lines drawn, e.g. the
+/// cost-effectiveness plane (outcome averted against extra spend); writes `base.png` and
+/// `base.svg`.
+pub fn scatter_chart(base: &Path, spec: &ChartSpec, points: &[PlanePoint]) -> Result<Vec<PathBuf>> {
     write_both(base, &Chart::Scatter { spec, points })
 }

@@ -11,11 +11,11 @@ pub(super) enum Chart<'a> {
     },
     Bars {
         spec: &'a ChartSpec,
-        bars: &'a [(String, f64, f64, f64)],
+        bars: &'a [Bar],
     },
     Scatter {
         spec: &'a ChartSpec,
-        points: &'a [(String, f64, f64)],
+        points: &'a [PlanePoint],
     },
 }
 
@@ -135,20 +135,25 @@ pub(super) fn header<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     look: Look,
     spec: &ChartSpec,
-    legend: &[(String, RGBColor)],
+    legend: &[(String, RGBColor, bool)],
 ) -> Result<DrawingArea<DB, Shift>, String> {
     let (width, _) = root.dim_in_pixel();
     let width = width as i32;
     let top_left = Pos::new(HPos::Left, VPos::Top);
     let mut y = 24;
     let title = font(TITLE_PX, INK).pos(top_left);
-    root.draw(&Text::new(
-        spec.title.clone(),
-        (MARGIN, y + look.dy(TITLE_PX)),
-        title.clone(),
-    ))
-    .map_err(msg)?;
-    y += root.estimate_text_size(&spec.title, &title).map_err(msg)?.1 as i32 + 14;
+    // A long title wraps rather than running off the right edge.
+    let max_w = (width - 2 * MARGIN).max(1) as u32;
+    for line in wrap(root, &spec.title, &title, max_w)? {
+        root.draw(&Text::new(
+            line.clone(),
+            (MARGIN, y + look.dy(TITLE_PX)),
+            title.clone(),
+        ))
+        .map_err(msg)?;
+        y += root.estimate_text_size(&line, &title).map_err(msg)?.1 as i32 + 6;
+    }
+    y += 8;
     if let Some(sub) = &spec.subtitle {
         let style = font(SUBTITLE_PX, MUTED).pos(top_left);
         root.draw(&Text::new(
@@ -159,25 +164,27 @@ pub(super) fn header<DB: DrawingBackend>(
         .map_err(msg)?;
         y += root.estimate_text_size(sub, &style).map_err(msg)?.1 as i32 + 12;
     }
-    if !legend.is_empty() {
+    if legend.iter().any(|l| !l.0.is_empty()) {
         let style = font(LEGEND_PX, INK).pos(Pos::new(HPos::Left, VPos::Center));
         let (sw, sh) = (56, 26);
         let row_h = (LEGEND_PX as i32).max(sh) + 10;
         let mut x = MARGIN;
         let mut row_mid = y + row_h / 2;
-        for (label, c) in legend {
+        for (label, c, band) in legend.iter().filter(|l| !l.0.is_empty()) {
             let text_w = root.estimate_text_size(label, &style).map_err(msg)?.0 as i32;
             let entry_w = sw + 12 + text_w;
             if x > MARGIN && x + entry_w > width - MARGIN {
                 x = MARGIN;
                 row_mid += row_h;
             }
-            // A line over a shaded band, as the series is drawn.
-            root.draw(&Rectangle::new(
-                [(x, row_mid - sh / 2), (x + sw, row_mid + sh / 2)],
-                c.mix(BAND_ALPHA).filled(),
-            ))
-            .map_err(msg)?;
+            // A line (over a shaded band, if the series has one), as the series is drawn.
+            if *band {
+                root.draw(&Rectangle::new(
+                    [(x, row_mid - sh / 2), (x + sw, row_mid + sh / 2)],
+                    c.mix(BAND_ALPHA).filled(),
+                ))
+                .map_err(msg)?;
+            }
             root.draw(&PathElement::new(
                 vec![(x, row_mid), (x + sw, row_mid)],
                 c.stroke_width(LINE_WIDTH),

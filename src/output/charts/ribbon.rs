@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Per-tick mean and 95% interval of `metric` over each labelled group of replicates, one
+/// [`Ribbon`] per group in the same order, coloured by position (a comparison recolours them
+/// with [`arm_colour`]), each with its band. A tick appears when
 /// at least one replicate of the group recorded a finite value for it; non-finite values are
 /// left out, and a group that never recorded the metric gives a ribbon with no points.
 pub fn ribbons_from_series(groups: &[(String, &[Series])], metric: &str) -> Vec<Ribbon> {
@@ -18,6 +21,11 @@ pub fn ribbons_from_series(groups: &[(String, &[Series])], metric: &str) -> Vec<
                 }
             }
             ribbon_of(label, by_tick)
+        })
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.colour = i;
+            r
         })
         .collect()
 }
@@ -40,6 +48,8 @@ pub(super) fn ribbon_of(label: &str, by_tick: BTreeMap<u32, Vec<f64>>) -> Ribbon
     Ribbon {
         label: label.to_string(),
         points,
+        colour: 0,
+        band: true,
     }
 }
 
@@ -76,6 +86,11 @@ pub fn difference_ribbons(
                 }
             }
             ribbon_of(label, by_tick)
+        })
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.colour = i;
+            r
         })
         .collect()
 }

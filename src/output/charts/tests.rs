@@ -76,6 +76,29 @@ fn ribbon(label: &str, n: usize, f: impl Fn(f64) -> f64) -> Ribbon {
                 }
             })
             .collect(),
+        colour: 0,
+        band: true,
+    }
+}
+
+/// A bar `(label, value, lo, hi)` in colour slot 0.
+fn bar(label: &str, value: f64, lo: f64, hi: f64) -> Bar {
+    Bar {
+        label: label.into(),
+        value,
+        lo,
+        hi,
+        colour: 0,
+    }
+}
+
+/// A point with intervals of ±10% both ways.
+fn point(label: &str, x: f64, y: f64) -> PlanePoint {
+    PlanePoint {
+        label: label.into(),
+        x: (x, x * 0.9, x * 1.1),
+        y: (y, y * 0.9, y * 1.1),
+        colour: 1,
     }
 }
 
@@ -150,7 +173,7 @@ fn multi_metric_chart_writes_png_and_svg() {
         ribbon("Bonding", 30, |x| 4.0 + 0.01 * x),
         ribbon("Bridging", 30, |x| 1.0 - 0.01 * x),
     ];
-    let paths = multi_metric_chart(&dir.path().join("ties"), &spec, &ribbons).unwrap();
+    let paths = line_chart(&dir.path().join("ties"), &spec, &ribbons).unwrap();
     check_files(&paths, "Bonding vs bridging ties");
 }
 
@@ -164,14 +187,14 @@ fn bar_chart_writes_png_and_svg() {
     )
     .percent();
     let bars = [
-        ("Status quo".to_string(), 0.021, 0.019, 0.023),
-        (
-            "School-based anti-bullying programme".to_string(),
-            0.017,
-            0.015,
-            0.019,
+        bar("Status quo", 0.021, 0.019, 0.023),
+        bar(
+            "School-based anti-bullying programme",
+            -0.017,
+            -0.019,
+            -0.015,
         ),
-        ("Peer support".to_string(), 0.018, f64::NAN, 0.02),
+        bar("Peer support", 0.018, f64::NAN, 0.02),
     ];
     let paths = bar_chart(&dir.path().join("bars"), &spec, &bars).unwrap();
     check_files(&paths, "Prevalence at week 52 by policy");
@@ -187,9 +210,9 @@ fn scatter_chart_writes_png_and_svg() {
     )
     .x_from_zero(true);
     let points = [
-        ("Outreach".to_string(), 250_000.0, 1200.0),
-        ("Peer support".to_string(), 90_000.0, 600.0),
-        ("Broken".to_string(), f64::NAN, 5.0),
+        point("Outreach", 250_000.0, 1200.0),
+        point("Peer support", 90_000.0, -600.0),
+        point("Broken", f64::NAN, 5.0),
     ];
     let paths = scatter_chart(&dir.path().join("cost"), &spec, &points).unwrap();
     check_files(&paths, "Spend vs person-weeks averted");
@@ -212,10 +235,14 @@ fn empty_and_nan_inputs_give_charts_not_panics() {
             lo: f64::NAN,
             hi: f64::INFINITY,
         }],
+        colour: 1,
+        band: true,
     };
     let empty = Ribbon {
         label: "Empty".into(),
         points: vec![],
+        colour: 2,
+        band: false,
     };
     let cases: Vec<Vec<Ribbon>> = vec![vec![], vec![empty], vec![nan]];
     for (k, ribbons) in cases.iter().enumerate() {
@@ -224,12 +251,12 @@ fn empty_and_nan_inputs_give_charts_not_panics() {
     }
     let p = bar_chart(&dir.path().join("b0"), &spec, &[]).unwrap();
     check_files(&p, "Nothing here");
-    let nan_bar = [("x".to_string(), f64::NAN, f64::NAN, f64::NAN)];
+    let nan_bar = [bar("x", f64::NAN, f64::NAN, f64::NAN)];
     let p = bar_chart(&dir.path().join("b1"), &spec, &nan_bar).unwrap();
     check_files(&p, "Nothing here");
     let p = scatter_chart(&dir.path().join("s0"), &spec, &[]).unwrap();
     check_files(&p, "Nothing here");
-    let huge = [("big".to_string(), f64::MAX, -f64::MAX)];
+    let huge = [point("big", f64::MAX, -f64::MAX)];
     let p = scatter_chart(&dir.path().join("s1"), &spec, &huge).unwrap();
     check_files(&p, "Nothing here");
     // Empty words everywhere.
@@ -241,9 +268,9 @@ fn empty_and_nan_inputs_give_charts_not_panics() {
             .len(),
         2
     );
-    let bar = [(String::new(), 1.0, 0.5, 1.5)];
+    let blank_bar = [bar("", 1.0, 0.5, 1.5)];
     assert_eq!(
-        bar_chart(&dir.path().join("blank_bar"), &blank, &bar)
+        bar_chart(&dir.path().join("blank_bar"), &blank, &blank_bar)
             .unwrap()
             .len(),
         2
@@ -276,7 +303,10 @@ fn run_charts_draws_what_was_recorded_and_skips_the_rest() {
     let reps: Vec<Series> = (0..3)
         .map(|r| series(r, "prevalence", &[(0, 0.1), (1, 0.2 + r as f64 * 0.01)]))
         .collect();
-    let written = run_charts(dir.path(), "sisa", &reps).unwrap();
+    let sisa = crate::scenario::Scenario::from_sets("s", &[]).unwrap();
+    let withdrawal =
+        crate::scenario::Scenario::from_sets("w", &["model=withdrawal".into()]).unwrap();
+    let written = run_charts(dir.path(), &sisa, &reps).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
@@ -285,13 +315,10 @@ fn run_charts_draws_what_was_recorded_and_skips_the_rest() {
     check_files(&written, "SISa prevalence");
     // No withdrawal metric is in these series, so nothing is drawn and no folder made.
     let other = tempfile::tempdir().unwrap();
-    assert!(run_charts(other.path(), "withdrawal", &reps)
+    assert!(run_charts(other.path(), &withdrawal, &reps)
         .unwrap()
         .is_empty());
     assert!(!other.path().join("charts").exists());
-    assert!(run_charts(other.path(), "unknown", &reps)
-        .unwrap()
-        .is_empty());
 }
 
 #[test]
@@ -309,7 +336,7 @@ fn axes_have_round_ticks_and_readable_labels() {
         format_value(1_250_000.0, AxisFormat::Number, 0),
         "1,250,000"
     );
-    assert_eq!(format_value(1_250.0, AxisFormat::Number, 0), "1250");
+    assert_eq!(format_value(1_250.0, AxisFormat::Number, 0), "1,250");
     let labels: Vec<String> = a
         .ticks
         .iter()
@@ -322,4 +349,49 @@ fn axes_have_round_ticks_and_readable_labels() {
     assert!(flat.lo < 5.0 && flat.hi > 5.0);
     let none = axis([f64::NAN], true, 0.0, true, AxisFormat::Number);
     assert_eq!((none.lo, none.hi), (0.0, 1.0));
+}
+
+#[test]
+fn arms_keep_one_colour_and_no_chart_repeats_one() {
+    // The baseline is black wherever it sits; the others take the palette in file order.
+    assert_eq!(arm_colour(0, 0), BASELINE_COLOUR);
+    assert_eq!(arm_colour(2, 2), BASELINE_COLOUR);
+    assert_eq!((arm_colour(1, 0), arm_colour(0, 2)), (0, 0));
+    for baseline in 0..8 {
+        let mut slots: Vec<usize> = (0..8).map(|k| arm_colour(k, baseline)).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        assert_eq!(slots.len(), 8, "eight arms, eight colours");
+    }
+}
+
+#[test]
+fn time_axis_is_in_years_after_the_burn_in_and_events_are_placed() {
+    let w = crate::scenario::Scenario::from_sets(
+        "w",
+        &[
+            "model=withdrawal".into(),
+            "withdrawal.burn_in_ticks=260".into(),
+            "shock.start=52".into(),
+            "shock.weeks=26".into(),
+            "shock.days_out=1.0".into(),
+            "policy.schedule_ticks=[104]".into(),
+        ],
+    )
+    .unwrap();
+    assert_eq!(time_axis(&w), ("Years after a 5-year burn-in".into(), 52.0));
+    let (shaded, marks) = scenario_events(&w);
+    assert_eq!(shaded, vec![(1.0, 1.5, "contact shock".to_string())]);
+    assert_eq!(marks, vec![(2.0, "funding change".to_string())]);
+    let sisa = crate::scenario::Scenario::from_sets("s", &[]).unwrap();
+    assert_eq!(time_axis(&sisa).0, "Tick");
+    assert!(scenario_events(&sisa).0.is_empty());
+    // A chart with events renders.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ChartSpec::new("Shock", "Years", "Share").events(shaded, marks);
+    let r = in_years_by(vec![ribbon("a", 200, |x| 0.1 + x * 1e-4)], 52.0);
+    check_files(
+        &line_chart(&dir.path().join("e"), &spec, &r).unwrap(),
+        "Shock",
+    );
 }
