@@ -109,6 +109,7 @@ fn writes_every_output_and_they_parse() {
             "charts",
             "comparison.csv",
             "cost_effectiveness.csv",
+            "decision_pairwise.csv",
             "effects.csv",
             "manifest.json",
             "report.html",

@@ -20,6 +20,8 @@ pub struct Options {
     pub max_memory: Option<u64>,
     /// `--shard K/N`: compute only this share of the work units.
     pub shard: Option<ShardSpec>,
+    /// `--posterior`: replicate r of every arm runs with the r-th posterior draw.
+    pub posterior: Option<PathBuf>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -44,6 +46,8 @@ pub struct Prepared {
     pub plan: cocoon::compare::Plan,
     pub staging: output::Staging,
     pub pool: rayon::ThreadPool,
+    /// The posterior of `--posterior`, checked against the plan.
+    pub posterior: Option<cocoon::compare::uncertainty::Posterior>,
 }
 
 /// Checks the output path (cheap) first, then the comparison, threads and memory, before the
@@ -55,6 +59,19 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
     };
     output::staging::check_target(&dir, opts.force)?;
     let plan = cocoon::compare::load(file, sets, opts.independent)?;
+    if opts.posterior.is_some() && opts.shard.is_some() {
+        anyhow::bail!(cocoon::error::Error::Usage(
+            "--posterior cannot be combined with --shard yet: run the comparison in one process (or over MPI without --posterior)".into()
+        ));
+    }
+    let posterior = match &opts.posterior {
+        Some(path) => {
+            let post = cocoon::compare::uncertainty::load(path)?;
+            cocoon::compare::uncertainty::check(&plan, &post)?;
+            Some(post)
+        }
+        None => None,
+    };
     for arm in &plan.arms {
         super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
     }
@@ -69,6 +86,7 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
         plan,
         staging,
         pool,
+        posterior,
     })
 }
 
@@ -80,30 +98,24 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
             return super::mpi::compare(&mpi, file, &opts, sets);
         }
     }
+    let prepared = prepare(file, &opts, sets)?;
+    if let Some(spec) = opts.shard {
+        return shard(file, &opts, sets, spec, prepared);
+    }
     let Prepared {
         dir,
         plan,
         staging,
         pool,
-    } = prepare(file, &opts, sets)?;
-    if let Some(spec) = opts.shard {
-        return shard(
-            file,
-            &opts,
-            sets,
-            spec,
-            Prepared {
-                dir,
-                plan,
-                staging,
-                pool,
-            },
-        );
-    }
+        posterior,
+    } = prepared;
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
     let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), opts.quiet);
     let started = Instant::now();
-    let comparison = pool.install(|| cocoon::compare::execute(plan, &|| bar.inc(1)))?;
+    let comparison = pool.install(|| match &posterior {
+        Some(post) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
+        None => cocoon::compare::execute(plan, &|| bar.inc(1)),
+    })?;
     bar.finish_and_clear();
     let info = RunInfo {
         threads: pool.current_num_threads(),
@@ -162,6 +174,7 @@ fn shard(
         plan,
         staging,
         pool,
+        ..
     } = prepared;
     let groups = units::groups(&plan);
     let mine = shard::share(&units::units(&plan), spec);

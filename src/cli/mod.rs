@@ -99,6 +99,11 @@ pub enum Command {
         /// them as a partial result for `cocoon merge` (for cluster job arrays).
         #[arg(long, value_name = "K/N")]
         shard: Option<cocoon::distributed::shard::ShardSpec>,
+        /// Propagate parameter uncertainty: replicate r of every arm runs with the r-th draw
+        /// (by weight) from this posterior (`cocoon calibrate`'s posterior.csv), so arms stay
+        /// paired and effects carry parameter and chance uncertainty.
+        #[arg(long, value_name = "POSTERIOR.CSV")]
+        posterior: Option<PathBuf>,
     },
     /// Merge the folders of `compare --shard K/N` runs into the comparison's final outputs,
     /// byte-identical to a single run (except the manifest's run section).
@@ -234,6 +239,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             independent,
             max_memory,
             shard,
+            posterior,
         } => compare::compare(
             &file,
             compare::Options {
@@ -244,6 +250,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 independent,
                 max_memory,
                 shard,
+                posterior,
             },
             &sets,
         ),

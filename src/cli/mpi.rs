@@ -22,7 +22,12 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
         });
         return Ok(());
     }
-    let prepared = if opts.shard.is_some() {
+    let prepared = if opts.posterior.is_some() {
+        Err(Error::Usage(
+            "--posterior is not supported under mpirun yet: run it in one process".into(),
+        )
+        .into())
+    } else if opts.shard.is_some() {
         Err(Error::Usage(
             "--shard is for job arrays without MPI; under mpirun, rank 0 hands out every work \
              unit itself"
@@ -37,6 +42,7 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
         plan,
         staging,
         pool,
+        ..
     } = match prepared {
         Ok(p) => p,
         Err(e) => {

@@ -14,10 +14,12 @@
 //! [`write`] puts everything on disk atomically, manifest last.
 
 pub mod analysis;
+pub mod decision;
 pub mod file;
 pub mod html;
 pub mod report;
 mod tables;
+pub mod uncertainty;
 pub mod units;
 
 use std::collections::BTreeMap;
@@ -109,6 +111,8 @@ pub struct Comparison {
     pub conventions: Conventions,
     /// Arms ranked on the headline outcome, when every arm has one.
     pub ranking: Option<Ranking>,
+    /// The posterior whose draws replicate r of every arm used (`--posterior`), if any.
+    pub posterior: Option<std::path::PathBuf>,
 }
 
 /// Number of agents in an arm's population, for totals such as bridging ties gained.
@@ -162,6 +166,7 @@ impl Comparison {
             arms,
             conventions,
             ranking,
+            posterior: None,
         }
     }
 
@@ -477,12 +482,13 @@ fn json<T: Serialize>(value: &T) -> String {
 /// `manifest.json` last, so its presence means the rest is complete. Returns the file names.
 pub fn write(dir: &Path, c: &Comparison, info: &RunInfo) -> Result<Vec<String>> {
     atomic::create_dir(dir)?;
-    let files: Vec<(&str, String)> = vec![
+    let mut files: Vec<(&str, String)> = vec![
         ("comparison.csv", comparison_csv(c)),
         ("effects.csv", effects_csv(c)),
         ("cost_effectiveness.csv", cost_csv(c)),
         ("summary.json", summary_json(c)),
     ];
+    files.extend(decision::csvs(c));
     for (name, text) in &files {
         atomic::write(&dir.join(name), text.as_bytes())?;
     }

@@ -472,6 +472,7 @@ pub fn report_html(c: &Comparison, charts: &[(String, Vec<u8>)]) -> String {
     }
     pairwise_table(&mut h, c);
     cost_table(&mut h, c);
+    h.push_str(&super::decision::html_section(c));
 
     if !charts.is_empty() {
         h.push_str("<h2>Charts</h2>\n");
