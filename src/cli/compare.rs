@@ -16,6 +16,7 @@ pub fn compare(
     independent: bool,
 ) -> anyhow::Result<()> {
     // Everything is checked before the pool, the bar or the output folder exist.
+    super::run::wrong_kind(file, true)?;
     let plan = cocoon::compare::load(file, sets, independent)?;
     let pool = super::pool(threads)?;
     let stem = file
@@ -25,26 +26,37 @@ pub fn compare(
         .unwrap_or_else(|| "compare".into());
     let dir = out.unwrap_or_else(|| PathBuf::from("output").join(stem));
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
-    let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), quiet);
+    let burn_in = cocoon::run::burn_in_ticks(&plan.arms[plan.baseline].scenario);
     let started = Instant::now();
+    let bar = super::progress::bar(cocoon::compare::progress_total(&plan), quiet);
+    bar.set_message(super::progress::simulating(
+        arms, replicates, burn_in, ticks,
+    ));
     let comparison = pool.install(|| cocoon::compare::execute(plan, &|| bar.inc(1)))?;
-    bar.finish_and_clear();
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: std::env::args().collect(),
     };
+    bar.set_message("writing the report, charts and tables");
     let files = cocoon::compare::write(&dir, &comparison, &info)
         .with_context(|| format!("writing results to {}", dir.display()))?;
+    bar.finish_and_clear();
     if !quiet {
         eprintln!(
-            "{}: {arms} arms x {replicates} replicate(s) x {ticks} ticks in {:.2}s on {} \
-             thread(s); wrote {} to {}",
+            "{}: {}\nOpen {} first ({} files, listed in manifest.json). {arms} arms x \
+             {replicates} replicate(s) x ({}{ticks} weeks) in {} on {} thread(s).",
             file.display(),
-            info.wall_seconds,
+            cocoon::compare::report::headline_sentence(&comparison),
+            dir.join("report.html").display(),
+            files.len(),
+            if burn_in > 0 {
+                format!("{burn_in}-week burn-in + ")
+            } else {
+                String::new()
+            },
+            super::progress::duration(started.elapsed().as_secs_f64()),
             info.threads,
-            files.join(", "),
-            dir.display()
         );
     }
     Ok(())

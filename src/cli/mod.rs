@@ -4,6 +4,7 @@
 mod bench;
 mod compare;
 mod params;
+mod progress;
 mod run;
 
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ pub struct Cli {
 pub struct ScenarioArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
-    /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
+    /// Override a parameter, e.g. `--set population.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Override the scenario's seed.
