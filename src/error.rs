@@ -86,6 +86,18 @@ pub enum Error {
         /// Where the scenario names it.
         location: Location,
     },
+    /// A file the input names exists but is not a regular file (a folder, FIFO, device).
+    #[error("{what} {} is {kind}, not a regular file (set by {location})", path.display())]
+    NotAFile {
+        /// What kind of file it should be (e.g. "edge list").
+        what: &'static str,
+        /// The resolved path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+        /// Where the input names it.
+        location: Location,
+    },
     /// An edge list or node table is malformed.
     #[error(transparent)]
     Csv(#[from] CsvError),
@@ -101,6 +113,31 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An output folder cannot be used: it exists without `--force`, is a file or a link,
+    /// has a bad name, or its parent is not a writable folder. Found before any work is done.
+    #[error("output folder {}: {message}", path.display())]
+    OutputPath {
+        /// The output folder as given.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// Another process holds the lock of an output folder.
+    #[error(
+        "output folder {} is being written by another cocoon process (it holds the lock on {}); \
+         wait for it to finish or choose another --out",
+        path.display(),
+        lock.display()
+    )]
+    Busy {
+        /// The output folder.
+        path: PathBuf,
+        /// Its lock file.
+        lock: PathBuf,
+    },
+    /// The run would need more memory than allowed (estimated before anything is allocated).
+    #[error("{0}")]
+    Resources(String),
     /// A model could not be built from valid parameters (e.g. a population too small).
     #[error("{0}")]
     Model(String),
@@ -124,8 +161,11 @@ impl Error {
                 | Error::Compare { .. }
                 | Error::ReadCompare { .. }
                 | Error::MissingFile { .. }
+                | Error::NotAFile { .. }
                 | Error::Csv(_)
                 | Error::Usage(_)
+                | Error::OutputPath { .. }
+                | Error::Resources(_)
         )
     }
 }

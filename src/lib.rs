@@ -9,6 +9,8 @@
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //! - [`compare`]: policy arms on one base scenario, paired differences and a report.
+//! - [`study`]: sweeps, sensitivity analysis, calibration and decisions under uncertainty.
+//! - [`serve`]: the workshop page (`cocoon serve`): twin worlds live in a browser.
 //!
 //! ```
 //! use cocoon::{engine::Exec, run, scenario::Scenario};
@@ -23,9 +25,13 @@ pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod graph;
+pub mod input;
 pub mod models;
 pub mod output;
 pub mod policy;
+pub mod resources;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
+pub mod study;

@@ -1,14 +1,21 @@
 //! The command line: clap definitions (doc comments are the help text) and one handler per
 //! subcommand. Data goes to stdout, diagnostics and progress to stderr.
 
+mod animate;
 mod bench;
+mod budget;
+mod calibrate;
 mod compare;
 mod params;
 mod progress;
 mod run;
+mod sensitivity;
+mod serve;
+mod sweep;
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// cocoon: agent-based simulation of social withdrawal (hikikomori) and social capital.
@@ -28,9 +35,13 @@ pub struct ScenarioArgs {
     /// Override a parameter, e.g. `--set population.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
-    /// Override the scenario's seed.
-    #[arg(long)]
+    /// Override the scenario's seed (0 to 2^63 - 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
+    /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+    /// default: 75% of the machine's available memory).
+    #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+    pub max_memory: Option<u64>,
 }
 
 /// Subcommands.
@@ -43,9 +54,13 @@ pub enum Command {
         /// Worker threads (default: all cores). Results are identical for any value.
         #[arg(long)]
         threads: Option<usize>,
-        /// Output folder (default: output/<scenario name>/).
+        /// Output folder (default: output/<scenario name>/). It must not exist unless
+        /// `--force` is given.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing output folder whole (its old files never mix with the new ones).
+        #[arg(long)]
+        force: bool,
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -54,9 +69,13 @@ pub enum Command {
     Compare {
         /// Comparison file (TOML): question, base scenario, arms.
         file: PathBuf,
-        /// Output folder (default: output/<comparison file name>/).
+        /// Output folder (default: output/<comparison file name>/). It must not exist unless
+        /// `--force` is given.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing output folder whole (its old files never mix with the new ones).
+        #[arg(long)]
+        force: bool,
         /// Worker threads (default: all cores). Results are identical for any value.
         #[arg(long)]
         threads: Option<usize>,
@@ -70,11 +89,38 @@ pub enum Command {
         /// Give arm k its own seed (seed + 1000003 k) instead of common random numbers.
         #[arg(long)]
         independent: bool,
+        /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+        /// default: 75% of the machine's available memory).
+        #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+        max_memory: Option<u64>,
     },
-    /// Validate a scenario without running it.
+    /// Run a study's design (grid, Latin hypercube or scrambled Sobol) and write sweep.csv.
+    Sweep {
+        #[command(flatten)]
+        study: sweep::StudyArgs,
+    },
+    /// Which parameters move each outcome: Morris screening or Sobol indices.
+    Sensitivity {
+        #[command(flatten)]
+        study: sweep::StudyArgs,
+        /// Estimator (and design): Morris trajectories or Saltelli's Sobol matrices.
+        #[arg(long, value_enum)]
+        method: sensitivity::MethodArg,
+    },
+    /// Fit a study's parameters to its targets by ABC-SMC; writes posterior.csv.
+    Calibrate {
+        #[command(flatten)]
+        study: sweep::StudyArgs,
+    },
+    /// Validate a scenario without running it: the scenario file and every file it extends,
+    /// the edge list and node table it imports, the output folder `run` would write (name,
+    /// parent) and the memory the run would need.
     Check {
         #[command(flatten)]
         scenario: ScenarioArgs,
+        /// The output folder `run` would use (default: output/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List every parameter: default, range, unit, meaning and source.
     Params {
@@ -83,6 +129,44 @@ pub enum Command {
         /// Print a Markdown table instead of plain text.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Draw a scenario's network (a sample of 300 agents, coloured by state) as a GIF, one
+    /// frame every few weeks, for slides.
+    Animate {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// The GIF to write.
+        #[arg(long, default_value = "network.gif")]
+        out: PathBuf,
+        /// Weeks between frames.
+        #[arg(long, default_value_t = 4)]
+        every: u32,
+        /// How long each frame shows, in milliseconds.
+        #[arg(long, default_value_t = 250)]
+        frame_ms: u32,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Start the workshop page: a local web server with stories, sliders, live charts, a
+    /// network view and twin worlds (with and without a policy).
+    Serve {
+        /// Port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on (default 127.0.0.1, this computer only). `0.0.0.0` opens the
+        /// page to the room's network.
+        #[arg(long)]
+        host: Option<String>,
+        /// Open the page in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Most sessions (browser tabs) at once.
+        #[arg(long, default_value_t = 16)]
+        max_sessions: usize,
+        /// Most agents per session.
+        #[arg(long, default_value_t = 5000)]
+        max_agents: usize,
     },
     /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
     Bench {
@@ -114,18 +198,49 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario,
             threads,
             out,
+            force,
             quiet,
-        } => run::run(&scenario, threads, out, quiet),
+        } => run::run(&scenario, threads, out, force, quiet),
         Command::Compare {
             file,
             out,
+            force,
             threads,
             quiet,
             sets,
             independent,
-        } => compare::compare(&file, out, threads, quiet, &sets, independent),
-        Command::Check { scenario } => run::check(&scenario),
+            max_memory,
+        } => compare::compare(
+            &file,
+            compare::Options {
+                out,
+                force,
+                threads,
+                quiet,
+                independent,
+                max_memory,
+            },
+            &sets,
+        ),
+        Command::Sweep { study } => sweep::sweep(&study),
+        Command::Sensitivity { study, method } => sensitivity::sensitivity(&study, method),
+        Command::Calibrate { study } => calibrate::calibrate(&study),
+        Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
+        Command::Animate {
+            scenario,
+            out,
+            every,
+            frame_ms,
+            quiet,
+        } => animate::animate(&scenario, out, every, frame_ms, quiet),
+        Command::Serve {
+            port,
+            host,
+            open,
+            max_sessions,
+            max_agents,
+        } => serve::serve(host, port, open, max_sessions, max_agents),
         Command::Bench {
             model,
             agents,
@@ -137,16 +252,71 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Most worker threads allowed per core: more only adds switching (10,000 threads took over
+/// a minute for a 0.1 s job).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+/// Threads always allowed, however few cores (so a thread-count check runs anywhere).
+pub const MIN_THREAD_CAP: usize = 16;
+
+/// Checks `--threads` (1 to the larger of [`MAX_THREADS_PER_CORE`] x cores and
+/// [`MIN_THREAD_CAP`]) and returns the count to use (default: all cores).
+pub fn thread_count(threads: Option<usize>) -> anyhow::Result<usize> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let max = (MAX_THREADS_PER_CORE * cores).max(MIN_THREAD_CAP);
+    match threads {
+        None => Ok(cores),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(cocoon::error::Error::Usage(format!(
+            "--threads {n} is out of range: allowed 1 to {max} (at most {MAX_THREADS_PER_CORE} per \
+             core, {cores} core(s) here); results are identical for any thread count"
+        ))
+        .into()),
+    }
+}
+
 /// Builds a rayon pool of `threads` threads (default: all cores).
 pub fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
-    let n = match threads {
-        Some(0) => {
-            return Err(cocoon::error::Error::Usage("--threads must be at least 1".into()).into())
-        }
-        Some(n) => n,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
+    let n = thread_count(threads)?;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .with_context(|| format!("cannot start {n} worker thread(s)"))
+}
+
+/// The command line for the manifest; arguments that are not UTF-8 are shown lossily (the
+/// paths themselves are used as given).
+pub fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Estimates what running `scenarios` costs and refuses it (exit 2) over the memory limit.
+/// One scenario is a run; several are the arms of a comparison.
+pub fn check_resources(
+    scenarios: &[&cocoon::scenario::Scenario],
+    threads: usize,
+    max_memory: Option<u64>,
+    comparison: bool,
+) -> anyhow::Result<cocoon::resources::Estimate> {
+    let estimate = if comparison {
+        cocoon::resources::comparison(scenarios, threads)
+    } else {
+        cocoon::resources::scenario(scenarios[0], threads)
     };
-    Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+    let (limit, source) = cocoon::resources::limit(max_memory);
+    cocoon::resources::check(&estimate, limit, &source)?;
+    Ok(estimate)
+}
+
+/// Reports leftovers of killed runs that opening an output folder removed.
+pub fn report_cleared(staging: &cocoon::output::Staging) {
+    for p in staging.cleared() {
+        crate::print_stderr(&format!(
+            "note: removed {}, left by an interrupted run\n",
+            p.display()
+        ));
+    }
 }

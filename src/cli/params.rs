@@ -7,6 +7,13 @@ pub fn list(prefix: Option<&str>, markdown: bool) -> anyhow::Result<()> {
         .into_iter()
         .filter(|s| prefix.is_none_or(|p| s.key.starts_with(p)))
         .collect();
+    if specs.is_empty() {
+        return Err(cocoon::error::Error::Usage(format!(
+            "no parameter key starts with `{}` (`cocoon params` lists every key)",
+            prefix.unwrap_or_default()
+        ))
+        .into());
+    }
     let mut out = String::new();
     if markdown {
         out.push_str(

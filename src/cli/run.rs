@@ -51,6 +51,14 @@ pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
     Scenario::load(&args.file, &sets)
 }
 
+/// A progress bar over `total` units for commands that run many scenarios (sweep,
+/// calibrate); see [`progress::bar`].
+pub fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    let bar = progress::bar(total, quiet);
+    bar.set_message("simulating");
+    bar
+}
+
 /// The headline of a run for its closing line: the final value of the main outcome, its
 /// interval over replicates, and the chart to open first.
 fn headline(result: &cocoon::run::RunResult) -> Option<(String, &'static str)> {
@@ -89,15 +97,27 @@ fn headline(result: &cocoon::run::RunResult) -> Option<(String, &'static str)> {
     })
 }
 
+/// The output folder of a run: `--out`, or `output/<scenario name>`.
+pub fn output_dir(scenario: &Scenario, out: Option<PathBuf>) -> PathBuf {
+    out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name))
+}
+
 pub fn run(
     args: &ScenarioArgs,
     threads: Option<usize>,
     out: Option<PathBuf>,
+    force: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let scenario = load(args)?;
-    let pool = super::pool(threads)?;
-    let dir = out.unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    super::budget::warn_absolute_budget(&scenario.name, &scenario.params, &args.sets);
+    let dir = output_dir(&scenario, out);
+    // The output folder is checked, locked and staged before any simulation work.
+    let threads = super::thread_count(threads)?;
+    super::check_resources(&[&scenario], threads, args.max_memory, false)?;
+    let staging = output::Staging::begin(&dir, force)?;
+    super::report_cleared(&staging);
+    let pool = super::pool(Some(threads))?;
     let started = Instant::now();
     let bar = progress::bar(cocoon::run::progress_total(&scenario), quiet);
     let burn_in = cocoon::run::burn_in_ticks(&scenario);
@@ -112,10 +132,13 @@ pub fn run(
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
-        command: std::env::args().collect(),
+        command: super::command_line(),
     };
     bar.set_message("writing results and charts");
-    let files = output::write_run(&dir, &scenario, &result, &info)
+    let files = output::write_run(staging.path(), &scenario, &result, &info)
+        .with_context(|| format!("writing results to {}", dir.display()))?;
+    staging
+        .commit()
         .with_context(|| format!("writing results to {}", dir.display()))?;
     bar.finish_and_clear();
     if !quiet {
@@ -123,9 +146,9 @@ pub fn run(
             .map(|(_, chart)| chart)
             .filter(|c| files.iter().any(|f| f == c))
             .unwrap_or("summary.json");
-        eprintln!(
+        crate::print_stderr(&format!(
             "{}: {}.\nOpen {} first ({} files, listed in manifest.json). {} replicate(s) x ({}{} \
-             weeks) in {} on {} thread(s).",
+             weeks) in {} on {} thread(s).\n",
             scenario.name,
             headline(&result)
                 .map(|(t, _)| t)
@@ -141,27 +164,41 @@ pub fn run(
             scenario.ticks,
             progress::duration(started.elapsed().as_secs_f64()),
             info.threads,
-        );
+        ));
     }
     Ok(())
 }
 
-pub fn check(args: &ScenarioArgs) -> anyhow::Result<()> {
+pub fn check(args: &ScenarioArgs, out: Option<PathBuf>) -> anyhow::Result<()> {
     let s = load(args)?;
+    // Whatever would make `run` fail before simulating fails here too.
+    let dir = output_dir(&s, out);
+    output::staging::check_target(&dir, true)?;
+    let threads = super::thread_count(None)?;
+    let estimate = super::check_resources(&[&s], threads, args.max_memory, false)?;
     // An imported graph is part of the input: read it so bad rows are caught here too.
     if s.params.applies("graph.path") {
         if let Some(path) = s.params.opt_str("graph.path") {
             let nodes = s.params.opt_str("graph.nodes").map(std::path::Path::new);
-            cocoon::graph::csv::import(std::path::Path::new(path), nodes)?;
+            cocoon::graph::csv::import(std::path::Path::new(path), nodes)
+                .map_err(cocoon::error::Error::from)?;
         }
     }
-    println!(
-        "{}: ok (model {}, {} ticks, {} replicate(s), seed {})",
+    let mut text = format!(
+        "{}: ok (model {}, {} ticks, {} replicate(s), seed {}); a run needs {} on {threads} \
+         thread(s)\n",
         args.file.display(),
         s.model,
         s.ticks,
         s.replicates,
-        s.seed
+        s.seed,
+        estimate.describe(),
     );
-    Ok(())
+    if dir.symlink_metadata().is_ok() {
+        text.push_str(&format!(
+            "note: {} exists; `run` will need --force to replace it\n",
+            dir.display()
+        ));
+    }
+    crate::print_stdout(&text)
 }

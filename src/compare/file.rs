@@ -150,10 +150,13 @@ struct Located<T> {
 /// `sets` are `--set key=value` overrides applied to every arm last; `independent` gives each
 /// arm its own seed (as does `common_random_numbers = false` in the file).
 pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadCompare {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::input::read_text(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            Error::ReadCompare {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let sp = Spans { path, text: &text };
     let doc = ImDocument::parse(text.as_str()).map_err(|e| {
         sp.err(
@@ -370,13 +373,7 @@ pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
     // The base scenario, then every arm on top of it.
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let base_path = dir.join(&base.value);
-    if !base_path.is_file() {
-        return Err(Error::MissingFile {
-            what: "base scenario",
-            path: base_path,
-            location: base.location,
-        });
-    }
+    crate::input::require_file(&base_path, "base scenario", &base.location)?;
     let base_scenario = Scenario::load(&base_path, &[])?;
     let crn = crn && !independent;
     let mut shared = common_overrides;

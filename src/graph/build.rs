@@ -270,6 +270,18 @@ pub fn validate(params: &Params) -> Result<()> {
             });
         }
     }
+    if params.str("graph.kind") == "erdos_renyi" {
+        let (n, d) = (params.usize("graph.n"), params.f64("graph.mean_degree"));
+        if d > n.saturating_sub(1) as f64 {
+            return Err(Error::Scenario {
+                location: at("graph.mean_degree"),
+                message: format!(
+                    "`graph.mean_degree` = {d}: must be at most graph.n - 1 = {} (a complete graph)",
+                    n.saturating_sub(1)
+                ),
+            });
+        }
+    }
     if params.str("graph.kind") == "barabasi_albert" {
         let (n, m) = (params.usize("graph.n"), params.usize("graph.m"));
         if m >= n {

@@ -20,8 +20,9 @@
 //!   appear exactly once, in any order, and `group` is a non-negative integer label. Then `n`
 //!   is the number of rows and an edge naming an id ≥ n is an error. Without a node table,
 //!   `n` is the largest id in the edge file plus one and every agent is in group 0. Ids
-//!   index arrays directly, so sparse ids are expensive: an id of 10⁹ means 10⁹ agents
-//!   (tens of gigabytes once built); renumber such data, or give a node table, first.
+//!   index arrays directly, so an id must then be below 2 x rows + [`SPARSE_SLACK`]: an id of
+//!   4e9 in a short file is a located error, not an attempt to allocate 16 GB. A header with
+//!   no rows (and no node table) is an error, not a run with no agents.
 //!
 //! Self-loops and duplicate ties are not errors (surveys contain them); they are kept in the
 //! [`EdgeList`] and dropped, and counted, when the graph is built (see [`import`]).
@@ -29,6 +30,10 @@
 use super::{Edge, EdgeList, Graph, Layer};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+
+/// Without a node table, ids may exceed what the rows name densely (two per row) by this much:
+/// a few isolated agents are fine, an id of 4e9 in a one-line file is not.
+pub const SPARSE_SLACK: u64 = 1024;
 
 /// What importing read and what building the graph dropped.
 #[derive(Serialize, Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,6 +119,37 @@ pub enum CsvError {
         expected: usize,
         /// Fields in this row.
         found: usize,
+    },
+    /// Without a node table, an id is larger than the rows could name densely (ids index
+    /// arrays, so one huge id would mean that many agents).
+    #[error(
+        "{}:{line}: {column} {id} is too large for {rows} row(s): without a node table ids must be \
+         below {limit} (2 per row plus 1024), since every id up to the largest becomes an agent; number the \
+         agents 0..n-1, or give `graph.nodes` (a node table with columns id,group listing every agent)",
+        .file.display()
+    )]
+    SparseIds {
+        /// The file.
+        file: PathBuf,
+        /// Line of the row with the largest id.
+        line: u64,
+        /// The column it is in.
+        column: &'static str,
+        /// The id.
+        id: u64,
+        /// Data rows read.
+        rows: u64,
+        /// Ids must be below this.
+        limit: u64,
+    },
+    /// The edge file has a header but no data rows, and no node table says who the agents are.
+    #[error(
+        "{}: no data rows after the header, so there are no agents (give at least one tie, or a node table)",
+        .file.display()
+    )]
+    NoRows {
+        /// The file.
+        file: PathBuf,
     },
     /// A field could not be parsed or is outside its allowed range.
     #[error("{}:{line}: {column} \"{value}\" is not {expected}", .file.display())]
@@ -215,7 +251,7 @@ pub fn read_edge_list(
     let n_known = node_groups.as_ref().map(|g| g.len() as u64);
 
     let mut edges = Vec::new();
-    let mut max_id: Option<u32> = None;
+    let mut max_id: Option<(u32, u64, &'static str)> = None;
     let mut fields: Vec<&str> = Vec::with_capacity(cols.count);
     for (line, row) in lines {
         split_row(path, line, row, cols.count, &mut fields)?;
@@ -233,7 +269,9 @@ pub fn read_edge_list(
                     });
                 }
             }
-            max_id = max_id.max(Some(id));
+            if max_id.is_none_or(|(m, _, _)| id > m) {
+                max_id = Some((id, line, name));
+            }
             Ok(id)
         };
         let a = id(c_source, "source")?;
@@ -271,7 +309,24 @@ pub fn read_edge_list(
     let (n, groups) = match node_groups {
         Some(groups) => (groups.len(), groups),
         None => {
-            let n = max_id.map_or(0, |m| m as usize + 1);
+            let Some((max, line, column)) = max_id else {
+                return Err(CsvError::NoRows {
+                    file: path.to_path_buf(),
+                });
+            };
+            // Checked before anything of size n is allocated.
+            let limit = 2 * report.rows + SPARSE_SLACK;
+            if max as u64 >= limit {
+                return Err(CsvError::SparseIds {
+                    file: path.to_path_buf(),
+                    line,
+                    column,
+                    id: max as u64,
+                    rows: report.rows,
+                    limit,
+                });
+            }
+            let n = max as usize + 1;
             (n, vec![0; n])
         }
     };
@@ -345,7 +400,7 @@ fn read_nodes(path: &Path) -> Result<Vec<u32>, CsvError> {
 }
 
 fn read_text(path: &Path) -> Result<String, CsvError> {
-    std::fs::read_to_string(path).map_err(|source| CsvError::Io {
+    crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| CsvError::Io {
         path: path.to_path_buf(),
         source,
     })
@@ -524,8 +579,24 @@ mod tests {
         assert_eq!(list.edges[0].weight, 1.0);
         assert_eq!(list.edges[0].layer, Layer::Peer);
         let p = write(&dir, "h.csv", "source,target\n");
-        let (list, report) = read_edge_list(&p, None).unwrap();
-        assert_eq!((list.n, list.edges.len(), report.rows), (0, 0, 0));
+        let err = read_edge_list(&p, None).unwrap_err().to_string();
+        assert!(err.contains("no data rows"), "{err}");
+    }
+
+    #[test]
+    fn an_id_far_beyond_the_rows_is_located_and_allocates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "e.csv", "source,target\n0,1\n4000000000,2\n");
+        let err = read_edge_list(&p, None).unwrap_err().to_string();
+        assert!(
+            err.contains("e.csv:3: source 4000000000 is too large for 2 row(s)"),
+            "{err}"
+        );
+        // The limit itself: 2 rows allow ids below 2 * 2 + 1024.
+        let p = write(&dir, "f.csv", "source,target\n0,1\n1027,2\n");
+        assert_eq!(read_edge_list(&p, None).unwrap().0.n, 1028);
+        let p = write(&dir, "g.csv", "source,target\n0,1\n1028,2\n");
+        assert!(read_edge_list(&p, None).is_err());
     }
 
     #[test]

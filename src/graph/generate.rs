@@ -316,18 +316,23 @@ pub fn sbm(sizes: &[usize], p_in: f64, p_out: f64, seed: u64) -> EdgeList {
     let expected = p_in * within + p_out * (all_pairs - within).max(0.0);
     let mut edges = Vec::with_capacity(reserve_for(expected));
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Group g's members take every later agent as one rectangle of candidate pairs (the later
+    // groups are contiguous), so the work is one draw per group plus one per edge: linear in
+    // n + m whatever the number of groups (a loop over group pairs was quadratic in groups).
     for g in 0..sizes.len() {
         let (sg, start_g) = (sizes[g] as u64, starts[g]);
         bernoulli_triangle(sg, p_in, &mut rng, |v, w| {
             edges.push(peer((start_g + v) as u32, (start_g + w) as u32));
         });
-        for h in g + 1..sizes.len() {
-            let (sh, start_h) = (sizes[h] as u64, starts[h]);
-            // sh > 0 whenever an index is emitted (the block is empty otherwise).
-            bernoulli_indices(sg * sh, p_out, &mut rng, |k| {
-                edges.push(peer((start_g + k / sh) as u32, (start_h + k % sh) as u32));
-            });
-        }
+        let later_start = start_g + sg;
+        let later = n as u64 - later_start;
+        // later > 0 whenever an index is emitted (the rectangle is empty otherwise).
+        bernoulli_indices(sg * later, p_out, &mut rng, |k| {
+            edges.push(peer(
+                (start_g + k / later) as u32,
+                (later_start + k % later) as u32,
+            ));
+        });
     }
     EdgeList {
         n,
@@ -491,6 +496,20 @@ mod tests {
         let share = within / total;
         let exp_share = exp_in / (exp_in + exp_out);
         assert!((share - exp_share).abs() < 0.02, "{share} vs {exp_share}");
+        let (_, report) = Graph::from_edge_list(list);
+        assert_eq!(report, Default::default());
+    }
+
+    #[test]
+    fn sbm_time_is_linear_in_groups() {
+        // 200,000 groups of one agent: a loop over group pairs would make 2e10 draws.
+        let sizes = vec![1usize; 200_000];
+        let start = std::time::Instant::now();
+        let list = sbm(&sizes, 0.5, 0.00001, 3);
+        assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
+        let expected = 0.00001 * 200_000.0 * 199_999.0 / 2.0;
+        let m = list.edges.len() as f64;
+        assert!((m - expected).abs() < 0.1 * expected, "{m} vs {expected}");
         let (_, report) = Graph::from_edge_list(list);
         assert_eq!(report, Default::default());
     }

@@ -8,6 +8,9 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod staging;
+
+pub use staging::Staging;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -274,7 +274,7 @@ impl Scenario {
     /// and checks everything.
     pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
         let mut raw = Vec::new();
-        load_layers(path, &mut Vec::new(), &mut raw)?;
+        load_layers(path, &mut raw)?;
         for arg in sets {
             raw.push(parse_set(arg)?);
         }
@@ -428,7 +428,10 @@ fn raw_entry(
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -436,7 +439,21 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Longest key looked up or echoed whole; no parameter key is near this long.
+pub const MAX_KEY_CHARS: usize = 100;
+
 fn lookup(key: &str, location: &Location) -> Result<&'static ParamSpec> {
+    if key.chars().count() > MAX_KEY_CHARS {
+        let head: String = key.chars().take(40).collect();
+        return Err(Error::Scenario {
+            location: location.clone(),
+            message: format!(
+                "unknown key `{head}...` ({} characters; keys are at most {MAX_KEY_CHARS}; \
+                 `cocoon params` lists every key)",
+                key.chars().count()
+            ),
+        });
+    }
     spec::find(key).ok_or_else(|| {
         let hint = match spec::closest_key(key) {
             Some(k) => format!("; did you mean `{k}`?"),
@@ -449,20 +466,67 @@ fn lookup(key: &str, location: &Location) -> Result<&'static ParamSpec> {
     })
 }
 
-/// Reads `path` and its `extends` chain, base first, into `out`.
-fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -> Result<()> {
-    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    if chain.contains(&canonical) {
-        return Err(Error::Scenario {
-            location: Location::WholeFile(path.to_path_buf()),
-            message: "`extends` forms a cycle".to_string(),
-        });
+/// Most files in one `extends` chain (the file itself included).
+pub const MAX_EXTENDS_DEPTH: usize = 64;
+
+/// Reads `path` and its `extends` chain, base first, into `out`. The chain is followed in a
+/// loop (not by recursion), at most [`MAX_EXTENDS_DEPTH`] files deep, so no input can
+/// overflow the stack.
+fn load_layers(path: &Path, out: &mut Vec<RawEntry>) -> Result<()> {
+    let mut chain: Vec<PathBuf> = Vec::new();
+    // Each file's own keys, from the named file down to the base.
+    let mut layers: Vec<(PathBuf, Vec<Leaf>)> = Vec::new();
+    let mut next = Some((path.to_path_buf(), None::<Location>));
+    while let Some((path, named_at)) = next.take() {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if chain.contains(&canonical) {
+            return Err(Error::Scenario {
+                location: named_at.unwrap_or(Location::WholeFile(path.clone())),
+                message: "`extends` forms a cycle".to_string(),
+            });
+        }
+        if chain.len() >= MAX_EXTENDS_DEPTH {
+            return Err(Error::Scenario {
+                location: named_at.unwrap_or(Location::WholeFile(path.clone())),
+                message: format!("`extends` chain is more than {MAX_EXTENDS_DEPTH} files deep"),
+            });
+        }
+        chain.push(canonical);
+        let leaves = read_layer(&path)?;
+        if let Some((_, loc, item)) = leaves.iter().find(|(k, _, _)| k == "extends") {
+            let base = item.as_str().ok_or_else(|| Error::Scenario {
+                location: loc.clone(),
+                message: "`extends` must be a file path in quotes".to_string(),
+            })?;
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let base_path = dir.join(base);
+            crate::input::require_file(&base_path, "extended scenario", loc)?;
+            next = Some((base_path, Some(loc.clone())));
+        }
+        layers.push((path, leaves));
     }
-    chain.push(canonical);
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // Base first, so each file's keys override those of the file it extends.
+    for (path, leaves) in layers.into_iter().rev() {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for (key, location, item) in leaves {
+            if key == "extends" {
+                continue;
+            }
+            out.push(raw_entry(&key, &item, &location, &dir)?);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses one scenario file into its leaves (its `extends` is one of them).
+fn read_layer(path: &Path) -> Result<Vec<Leaf>> {
+    let text =
+        crate::input::read_text(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            Error::ReadScenario {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let doc = ImDocument::parse(text.as_str()).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
         Error::Scenario {
@@ -474,7 +538,6 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
             message: format!("invalid TOML: {}", e.message()),
         }
     })?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let at = |span: Option<std::ops::Range<usize>>| {
         let (line, column) = span.map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
         Location::File {
@@ -495,30 +558,18 @@ fn load_layers(path: &Path, chain: &mut Vec<PathBuf>, out: &mut Vec<RawEntry>) -
         },
         &mut leaves,
     )?;
-    // `extends` first, so this file's keys override the base's.
-    if let Some((_, loc, item)) = leaves.iter().find(|(k, _, _)| k == "extends") {
-        let base = item.as_str().ok_or_else(|| Error::Scenario {
-            location: loc.clone(),
-            message: "`extends` must be a file path in quotes".to_string(),
-        })?;
-        let base_path = dir.join(base);
-        if !base_path.is_file() {
-            return Err(Error::MissingFile {
-                what: "extended scenario",
-                path: base_path,
-                location: loc.clone(),
+    // `"sisa.beta" = 1` and `[sisa] beta = 2` in one file name the same key; TOML allows it,
+    // a scenario does not (the last one would silently win).
+    let mut seen: BTreeMap<&str, &Location> = BTreeMap::new();
+    for (key, location, _) in &leaves {
+        if let Some(first) = seen.insert(key, location) {
+            return Err(Error::Scenario {
+                location: location.clone(),
+                message: format!("`{key}` is set twice in this file (first at {first})"),
             });
         }
-        load_layers(&base_path, chain, out)?;
     }
-    for (key, location, item) in leaves {
-        if key == "extends" {
-            continue;
-        }
-        out.push(raw_entry(&key, &item, &location, &dir)?);
-    }
-    chain.pop();
-    Ok(())
+    Ok(leaves)
 }
 
 /// One value found by [`flatten`]: its dotted key, where to report it, and the value as written.
@@ -711,13 +762,14 @@ fn check_applies(params: &Params) -> Result<()> {
         let Some(location) = &entry.location else {
             continue;
         };
-        if key.starts_with("graph.") && params.opt_str("model").is_some_and(|m| m != "sisa") {
+        // The withdrawal model builds its own population (`population.*`); a graph setting
+        // would be written to the manifest and silently ignored.
+        if key.starts_with("graph.") && params.opt_str("model") != Some("sisa") {
             return Err(Error::Scenario {
                 location: location.clone(),
                 message: format!(
-                    "`{key}` applies only when `model` is \"sisa\": the {} model builds its own \
-                     population and network from `population.*` and ignores `graph.*` (use \
-                     `population.n` for its size)",
+                    "`{key}` applies only when `model` is \"sisa\" (the {} model builds its own \
+                     population from `population.*`)",
                     params.opt_str("model").unwrap_or("")
                 ),
             });
@@ -757,17 +809,11 @@ fn check_files(params: &Params) -> Result<()> {
     }
     for (key, what) in [("graph.path", "edge list"), ("graph.nodes", "node table")] {
         if let Some(p) = params.opt_str(key) {
-            let path = PathBuf::from(p);
-            if !path.is_file() {
-                return Err(Error::MissingFile {
-                    what,
-                    path,
-                    location: params
-                        .location(key)
-                        .cloned()
-                        .unwrap_or(Location::Set(key.into())),
-                });
-            }
+            let location = params
+                .location(key)
+                .cloned()
+                .unwrap_or(Location::Set(key.into()));
+            crate::input::require_file(Path::new(p), what, &location)?;
         }
     }
     Ok(())
@@ -920,6 +966,29 @@ mod tests {
         let err = Scenario::load(&p, &[]).unwrap_err();
         assert!(err.is_input_error());
         assert!(err.to_string().contains("nope.csv"), "{err}");
+    }
+
+    #[test]
+    fn silently_ignored_or_duplicated_settings_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, needle) in [
+            (
+                "model = \"sisa\"\n\"sisa.beta\" = 0.1\n[sisa]\nbeta = 0.2\n",
+                "`sisa.beta` is set twice in this file",
+            ),
+            (
+                "model = \"withdrawal\"\n[graph]\nkind = \"edge_list\"\n",
+                "applies only when `model` is \"sisa\"",
+            ),
+            (
+                "model = \"sisa\"\n[graph]\nkind = \"erdos_renyi\"\nn = 5\nmean_degree = 10\n",
+                "must be at most graph.n - 1 = 4",
+            ),
+        ] {
+            let p = write(dir.path(), "s.toml", text);
+            let err = Scenario::load(&p, &[]).unwrap_err().to_string();
+            assert!(err.contains(needle), "{err}");
+        }
     }
 
     #[test]

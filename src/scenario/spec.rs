@@ -91,7 +91,7 @@ fn fmt_num(x: f64) -> String {
 
 fn fmt_int(x: i64) -> String {
     if x == i64::MAX {
-        "any size".into()
+        "9223372036854775807 (2^63 - 1)".into()
     } else {
         x.to_string()
     }

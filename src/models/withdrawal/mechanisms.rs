@@ -44,6 +44,8 @@ pub struct DaysInputs {
     pub male: bool,
     /// Aged 18-29.
     pub young_adult: bool,
+    /// Log-odds added by lasting traits (scar, avoidant attachment: [`super::susceptibility`]).
+    pub shift: f64,
 }
 
 /// Mechanism 1, days out of home (0-7): the pull of in-person ties, school or work and
@@ -63,7 +65,8 @@ pub fn days_out(p: &DaysParams, x: &DaysInputs, word: u32) -> u8 {
         - p.screen * x.screen
         - p.substance * b(x.using)
         - p.male * b(x.male)
-        - p.young_adult * b(x.young_adult);
+        - p.young_adult * b(x.young_adult)
+        + x.shift;
     let q = sigmoid(propensity + p.noise * logistic_noise(word));
     ((8.0 * q) as u8).min(7)
 }
@@ -199,7 +202,9 @@ pub fn craving(
 
 /// Mechanism 6b, substance-use transitions: onset (ages 15+, hazard `onset * craving^2`),
 /// recovery (`quit * (1 - craving)`, times the mutual-aid risk ratio with a tie to someone in
-/// recovery) and relapse (`relapse * 2 * craving`).
+/// recovery), relapse (`relapse * 2 * craving`) and sustained remission, recovery back to
+/// none (`remission * (1 - craving)`), without which recovery was absorbing and the recovery
+/// stock grew for decades (review W4).
 pub fn substance_transition(
     p: &SubstanceParams,
     state: u8,
@@ -220,7 +225,16 @@ pub fn substance_transition(
                 use_state::USING
             }
         }
-        use_state::RECOVERY if chance(word, p.relapse * 2.0 * craving) => use_state::USING,
+        use_state::RECOVERY => {
+            let relapse = p.relapse * 2.0 * craving;
+            if chance(word, relapse) {
+                use_state::USING
+            } else if chance(word, relapse + p.remission * (1.0 - craving)) {
+                use_state::NONE
+            } else {
+                use_state::RECOVERY
+            }
+        }
         s => s,
     }
 }
@@ -287,6 +301,40 @@ mod tests {
             let w = tie_strength(prev as f32, contact as f32, 0.1, 0.04);
             prop_assert!((0.0..=1.0).contains(&w));
         }
+    }
+
+    #[test]
+    fn recovery_is_left_by_relapse_or_by_remission() {
+        let p = SubstanceParams {
+            craving_base: 0.05,
+            loneliness: 0.4,
+            isolation: 0.3,
+            recovery_ties: 0.4,
+            rate: 0.1,
+            onset: 0.004,
+            quit: 0.02,
+            relapse: 0.015,
+            remission: 0.004,
+            mutual_aid_rr: 1.21,
+        };
+        let rec = use_state::RECOVERY;
+        let count = |to: u8, craving: f64| {
+            (0..200_000u32)
+                .filter(|k| {
+                    let word = k.wrapping_mul(21_475);
+                    substance_transition(&p, rec, craving, 30, false, word) == to
+                })
+                .count() as f64
+                / 200_000.0
+        };
+        // craving 0.25: relapse 0.015 x 2 x 0.25, remission 0.004 x 0.75.
+        assert!((count(use_state::USING, 0.25) - 0.0075).abs() < 0.001);
+        assert!((count(use_state::NONE, 0.25) - 0.003).abs() < 0.001);
+        let p0 = SubstanceParams {
+            remission: 0.0,
+            ..p
+        };
+        assert_eq!(substance_transition(&p0, rec, 0.0, 30, false, 0), rec);
     }
 
     #[test]

@@ -16,10 +16,18 @@
 //! same on any number of threads.
 
 pub mod association;
+pub mod episodes;
+pub mod initial;
+mod link_worker;
 pub mod mechanisms;
 pub mod params;
 pub mod policy;
+mod policy_community;
+mod policy_family;
+pub mod policy_ties;
 pub mod population;
+pub mod roles;
+pub mod susceptibility;
 pub mod ties;
 
 use std::time::Instant;
@@ -41,7 +49,13 @@ use ties::{Change, Ties};
 
 /// The withdrawal model's parameters.
 pub fn all_specs() -> Vec<&'static ParamSpec> {
-    params::SPECS.iter().collect()
+    params::SPECS
+        .iter()
+        .chain(roles::SPECS)
+        .chain(susceptibility::SPECS)
+        .chain(episodes::SPECS)
+        .chain(initial::SPECS)
+        .collect()
 }
 
 /// Cross-parameter checks.
@@ -225,8 +239,11 @@ pub struct State {
     pub craving: Vec<f32>,
     /// Substance-use state (see [`use_state`]).
     pub substance: Vec<u8>,
-    /// Consecutive weeks of marked isolation.
+    /// Weeks since the current isolation episode began, spells out included (0: none; see
+    /// [`episodes`]).
     pub isolated_weeks: Vec<u16>,
+    /// Consecutive weeks out of isolation within the current episode.
+    pub weeks_out: Vec<u8>,
     /// Last tick of in-person victimisation (i32::MIN if never).
     pub last_trad: Vec<i32>,
     /// Last tick of online victimisation.
@@ -244,6 +261,7 @@ struct StateChunk<'a> {
     craving: &'a mut [f32],
     substance: &'a mut [u8],
     isolated_weeks: &'a mut [u16],
+    weeks_out: &'a mut [u8],
     last_trad: &'a mut [i32],
     last_cyber: &'a mut [i32],
     flags: &'a mut [u8],
@@ -264,6 +282,7 @@ impl State {
             craving: vec![p.substance.craving_base as f32; n],
             substance: vec![use_state::NONE; n],
             isolated_weeks: vec![0; n],
+            weeks_out: vec![0; n],
             last_trad: vec![i32::MIN; n],
             last_cyber: vec![i32::MIN; n],
             flags: vec![0; n],
@@ -279,6 +298,7 @@ impl State {
         let mut f = self.craving.chunks_mut(CHUNK);
         let mut g = self.substance.chunks_mut(CHUNK);
         let mut h = self.isolated_weeks.chunks_mut(CHUNK);
+        let mut h2 = self.weeks_out.chunks_mut(CHUNK);
         let mut i = self.last_trad.chunks_mut(CHUNK);
         let mut j = self.last_cyber.chunks_mut(CHUNK);
         let mut k = self.flags.chunks_mut(CHUNK);
@@ -293,6 +313,7 @@ impl State {
                 craving: f.next().expect("equal lengths"),
                 substance: g.next().expect("equal lengths"),
                 isolated_weeks: h.next().expect("equal lengths"),
+                weeks_out: h2.next().expect("equal lengths"),
                 last_trad: i.next().expect("equal lengths"),
                 last_cyber: j.next().expect("equal lengths"),
                 flags: k.next().expect("equal lengths"),
@@ -501,10 +522,21 @@ impl Withdrawal {
 
     /// Builds the population of one replicate (tick 0 before burn-in).
     pub fn new(p: WParams, streams: Streams) -> Withdrawal {
-        let pop = population::build(&p, &streams);
+        let mut pop = population::build(&p, &streams);
+        susceptibility::initial(&p.susceptibility, p.on.bullying, &mut pop.traits, &streams);
         let n = p.n;
         let ties = Ties::from_graph(&pop.graph, p.slack);
-        let state = State::new(n, &p, &pop.traits);
+        let mut state = State::new(n, &p, &pop.traits);
+        if p.on.substance_use {
+            initial::substance(
+                &p.substance,
+                p.initial_craving,
+                &pop.traits.age,
+                &streams,
+                &mut state.substance,
+                &mut state.craving,
+            );
+        }
         Withdrawal {
             next: state.clone(),
             state,
@@ -584,6 +616,8 @@ impl Withdrawal {
             changes.extend(o.changes);
             self.episodes.extend(o.episodes);
         }
+        susceptibility::week(&mut self.traits, &self.state.flags);
+        changes.extend(roles::week(self, exec));
         lap(&mut self.timings.week);
         if self.p.on.tie_dynamics {
             self.phase_tie_strength(exec);
@@ -651,6 +685,11 @@ impl Withdrawal {
                     using: s.substance[i] == use_state::USING,
                     male: t.male[i] == 1,
                     young_adult: band(t.age[i]) == 1,
+                    shift: susceptibility::days_shift(
+                        &p.susceptibility,
+                        t.victim_weeks[i],
+                        t.attachment[i],
+                    ),
                 };
                 *d = mechanisms::days_out(days_params, &x, words[k]);
             }
@@ -855,26 +894,27 @@ impl Withdrawal {
                 let avg = (1.0 - p.smoothing) * s.days_avg[i] as f64 + p.smoothing * days[i] as f64;
                 ch.days_avg[k] = avg as f32;
                 let isolated = mechanisms::severity_of(avg, p.severe_below) != severity::NONE;
-                let weeks = s.isolated_weeks[i];
-                ch.isolated_weeks[k] = if isolated { weeks.saturating_add(1) } else { 0 };
-                if !isolated && weeks >= HIKIKOMORI_WEEKS {
-                    out.episodes.push(weeks);
-                }
+                let ep = episodes::step(
+                    s.isolated_weeks[i],
+                    s.weeks_out[i],
+                    isolated,
+                    p.episode_exit_weeks,
+                );
+                ch.isolated_weeks[k] = ep.weeks;
+                ch.weeks_out[k] = ep.out;
+                out.episodes.extend(ep.ended);
                 if ch.isolated_weeks[k] >= HIKIKOMORI_WEEKS {
                     fl |= flag::EVER_HIKIKOMORI;
                 }
                 ch.flags[k] = fl;
                 // Substance use.
                 if p.on.substance_use {
-                    let mut share = if person_ties > 0 {
+                    // Recovery-group members count only through their real ties (no floor).
+                    let share = if person_ties > 0 {
                         recovery_ties as f64 / person_ties as f64
                     } else {
                         0.0
                     };
-                    let member = pol.is_member(i);
-                    if member {
-                        share = share.max(0.5); // a standing mutual-aid group
-                    }
                     let relief = if pol.in_service(i) {
                         pol.levers
                             .as_ref()
@@ -892,7 +932,7 @@ impl Withdrawal {
                         s.substance[i],
                         cr,
                         t.age[i],
-                        recovery_ties > 0 || member,
+                        recovery_ties > 0,
                         w[3],
                     );
                 } else {
@@ -1080,26 +1120,14 @@ impl Withdrawal {
             t.age[i] += 1;
             if t.age[i] == 18 {
                 // Leaving school: work or education with the band's share, with new
-                // colleagues among the neighbourhood's adults.
-                t.role[i] = population::draw_role(&self.p, 18, rng.random());
+                // colleagues (some from outside the neighbourhood: `roles::colleagues`). A
+                // youth out of school (futōkō) stays out; the regain hazard brings it back.
+                let draw = population::draw_role(&self.p, 18, rng.random());
+                if !self.p.roles.dynamic || t.role[i] == 1 {
+                    t.role[i] = draw;
+                }
                 if t.role[i] == 1 {
-                    let members = self.neighbourhoods.of(t.neighbourhood[i]);
-                    let mut made = 0;
-                    for _ in 0..4 * self.p.ties_work {
-                        if made >= self.p.ties_work {
-                            break;
-                        }
-                        let k = members[rng.random_range(0..members.len())];
-                        if k as usize != i && t.age[k as usize] >= 18 && t.role[k as usize] == 1 {
-                            changes.push(Change::Add(
-                                i as u32,
-                                k,
-                                Layer::Peer,
-                                self.p.initial_weight,
-                            ));
-                            made += 1;
-                        }
-                    }
+                    roles::colleagues(&self.p, t, &self.neighbourhoods, i, &mut rng, &mut changes);
                 }
             }
             if t.age[i] <= 64 {
@@ -1128,14 +1156,12 @@ impl Withdrawal {
             s.craving[i] = self.p.substance.craving_base as f32;
             s.substance[i] = use_state::NONE;
             s.isolated_weeks[i] = 0;
+            s.weeks_out[i] = 0;
+            t.victim_weeks[i] = 0;
             s.last_trad[i] = i32::MIN;
             s.last_cyber[i] = i32::MIN;
             s.flags[i] = 0;
-            if self.policy.active() {
-                self.policy.service_left[i] = 0;
-                self.policy.benefit[i] = 0.0;
-                self.policy.member[i] = 0;
-            }
+            self.policy.forget(i);
             for sl in self.ties.range(i) {
                 if self.ties.layer[sl] != Layer::Family as u8 {
                     changes.push(Change::Drop(i as u32, self.ties.target[sl]));
@@ -1197,6 +1223,10 @@ impl Withdrawal {
                 let b = band(t.age[i]);
                 let male = t.male[i] as usize;
                 y.n_band[b] += 1;
+                y.role_band[b] += u64::from(t.role[i]);
+                let a5 = age_group(t.age[i]);
+                y.n_age5[a5] += 1;
+                y.scarred_band[b] += u64::from(p.susceptibility.scarred(t.victim_weeks[i]));
                 y.n_sex[male] += 1;
                 let in_range = (p.report_age.0..=p.report_age.1).contains(&t.age[i]);
                 y.n_range += u64::from(in_range);
@@ -1206,9 +1236,13 @@ impl Withdrawal {
                     y.hik_band[b] += 1;
                     y.hik_sex[male] += 1;
                     y.hik_range += u64::from(in_range);
+                    y.hik_long += u64::from(weeks >= episodes::LONG_WEEKS);
+                    y.hik_age5[a5] += 1;
                     let sev = mechanisms::severity_of(s.days_avg[i] as f64, p.severe_below);
                     y.hik_sev[(sev.max(1) - 1) as usize] += 1;
-                } else if weeks > 0 {
+                } else if weeks > 0 && s.weeks_out[i] == 0 {
+                    // Isolated now, for under 26 weeks (a spell out within an open episode
+                    // does not count: Wong et al. 2015 asked who is withdrawn now).
                     y.isolated_short += 1;
                 }
                 y.loneliness += s.loneliness[i] as f64;
@@ -1305,6 +1339,7 @@ impl Withdrawal {
 #[derive(Default, Clone)]
 struct Tally {
     n_band: [u64; 3],
+    role_band: [u64; 3],
     n_sex: [u64; 2],
     n_range: u64,
     hik: u64,
@@ -1312,6 +1347,11 @@ struct Tally {
     hik_sex: [u64; 2],
     hik_sev: [u64; 3],
     hik_range: u64,
+    hik_long: u64,
+    /// Agents and cases by five-year age group (12-14, 15-19, ..., 60-64).
+    n_age5: [u64; AGE_GROUPS],
+    hik_age5: [u64; AGE_GROUPS],
+    scarred_band: [u64; 3],
     isolated_short: u64,
     loneliness: f64,
     lonely: u64,
@@ -1330,6 +1370,8 @@ impl Tally {
     fn add(&mut self, o: &Tally) {
         for k in 0..3 {
             self.n_band[k] += o.n_band[k];
+            self.role_band[k] += o.role_band[k];
+            self.scarred_band[k] += o.scarred_band[k];
             self.hik_band[k] += o.hik_band[k];
             self.hik_sev[k] += o.hik_sev[k];
         }
@@ -1340,6 +1382,11 @@ impl Tally {
         self.n_range += o.n_range;
         self.hik += o.hik;
         self.hik_range += o.hik_range;
+        self.hik_long += o.hik_long;
+        for k in 0..AGE_GROUPS {
+            self.n_age5[k] += o.n_age5[k];
+            self.hik_age5[k] += o.hik_age5[k];
+        }
         self.isolated_short += o.isolated_short;
         self.loneliness += o.loneliness;
         self.lonely += o.lonely;
@@ -1352,6 +1399,26 @@ impl Tally {
         self.degree += o.degree;
         self.bonding += o.bonding;
         self.bridging += o.bridging;
+    }
+}
+
+/// Five-year age groups in the outputs: 12-14, then 15-19, ..., 60-64, so every survey window
+/// that starts and ends on a group edge (Japan's 15-39 and 40-64) comes from one run.
+const AGE_GROUPS: usize = 11;
+
+fn age_group(age: u8) -> usize {
+    if age < 15 {
+        0
+    } else {
+        (((age - 15) / 5) as usize + 1).min(AGE_GROUPS - 1)
+    }
+}
+
+fn age_group_range(k: usize) -> (usize, usize) {
+    if k == 0 {
+        (12, 14)
+    } else {
+        (15 + 5 * (k - 1), 19 + 5 * (k - 1))
     }
 }
 
@@ -1377,6 +1444,23 @@ impl Model for Withdrawal {
                 share(y.hik_band[b], y.n_band[b]),
             );
         }
+        for (b, name) in population::BANDS.iter().enumerate() {
+            rec.put(
+                &format!("role_share.{name}"),
+                share(y.role_band[b], y.n_band[b]),
+            );
+            rec.put(
+                &format!("scarred_share.{name}"),
+                share(y.scarred_band[b], y.n_band[b]),
+            );
+        }
+        for k in 0..AGE_GROUPS {
+            let (lo, hi) = age_group_range(k);
+            rec.put(
+                &format!("hikikomori.age_{lo}_{hi}"),
+                share(y.hik_age5[k], y.n_age5[k]),
+            );
+        }
         rec.put("hikikomori.female", share(y.hik_sex[0], y.n_sex[0]));
         rec.put("hikikomori.male", share(y.hik_sex[1], y.n_sex[1]));
         for (k, name) in ["mild", "moderate", "severe"].iter().enumerate() {
@@ -1385,6 +1469,7 @@ impl Model for Withdrawal {
         rec.put("hikikomori_male_share", share(y.hik_sex[1], y.hik));
         rec.put("hikikomori_young_adult_share", share(y.hik_band[1], y.hik));
         rec.put("isolated_under_26_weeks", share(y.isolated_short, n));
+        rec.put("hikikomori_long_share", share(y.hik_long, y.hik));
         rec.put("loneliness_mean", y.loneliness / n.max(1) as f64);
         rec.put("lonely_share", share(y.lonely, n));
         rec.put(
@@ -1404,33 +1489,7 @@ impl Model for Withdrawal {
             (self.ties.refused - self.refused_before) as f64,
         );
         rec.put("hikikomori_count", y.hik as f64);
-        let pol = &self.policy;
-        rec.put("policy_spend_cumulative", pol.ledger.total_spent());
-        for lever in crate::policy::Lever::ALL {
-            rec.put(
-                &format!("spend.{}", lever.name()),
-                pol.ledger.spent_total[lever as usize],
-            );
-            rec.put(
-                &format!("unspent.{}", lever.name()),
-                pol.ledger.unspent_total[lever as usize],
-            );
-        }
-        rec.put(
-            "in_service",
-            pol.service_left.iter().filter(|&&w| w > 0).count() as f64,
-        );
-        rec.put("service_unused_places", pol.unused_places as f64);
-        rec.put("event_attendees", pol.attendees as f64);
-        rec.put(
-            "recovery_group_members",
-            pol.member.iter().filter(|&&m| m == 1).count() as f64,
-        );
-        rec.put("households_reached", pol.households_reached as f64);
-        rec.put(
-            "schools_covered",
-            pol.covered.iter().filter(|&&c| c == 1).count() as f64,
-        );
+        self.policy.record(rec);
         let tick = rec.tick();
         if tick.is_multiple_of(self.p.network_every) {
             let ei = if y.bonding + y.bridging > 0 {
@@ -1468,8 +1527,8 @@ impl Model for Withdrawal {
             bins: (0..8).map(f64::from).collect(),
             counts: days,
         });
-        let bins: Vec<f64> = (0..12).map(|k| 26.0 * (k + 1) as f64).collect();
-        let bin_of = |w: u16| ((w as usize / 26).max(1) - 1).min(bins.len() - 1);
+        let bins: Vec<f64> = episodes::DURATION_BINS.iter().map(|&b| b as f64).collect();
+        let bin_of = episodes::bin_of;
         let mut current = vec![0u64; bins.len()];
         for i in 0..n {
             if self.is_hikikomori(i) {
@@ -1626,6 +1685,20 @@ mod tests {
 
     /// Every parallel phase of `advance` gives the same result as running it chunk after
     /// chunk on one thread (several chunks, a ragged last one, a pool of three threads).
+    #[test]
+    fn age_groups_cover_12_to_64_in_fives() {
+        assert_eq!(age_group(12), 0);
+        assert_eq!(age_group(14), 0);
+        assert_eq!(age_group(15), 1);
+        assert_eq!(age_group(39), 5);
+        assert_eq!(age_group(40), 6);
+        assert_eq!(age_group(64), 10);
+        for age in 12u8..=64 {
+            let (lo, hi) = age_group_range(age_group(age));
+            assert!((lo..=hi).contains(&(age as usize)), "{age}");
+        }
+    }
+
     #[test]
     fn sequential_and_parallel_advance_agree() {
         let n = 3 * CHUNK + 77;

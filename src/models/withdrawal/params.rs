@@ -6,11 +6,13 @@
 
 use crate::scenario::{Applies, ParamSpec, Params};
 
-const W: Applies = Applies::When {
+/// The withdrawal model's keys apply when `model = "withdrawal"` (used by every mechanism's table).
+pub(super) const W: Applies = Applies::When {
     key: "model",
     values: &["withdrawal"],
 };
-const P: f64 = 1.0;
+/// Upper bound of a share or probability.
+pub(super) const P: f64 = 1.0;
 
 macro_rules! real {
     ($k:literal, $d:expr, $lo:expr, $hi:expr, $u:literal, $m:literal, $s:literal) => {
@@ -31,7 +33,7 @@ macro_rules! switch {
 /// The withdrawal model's parameter table.
 pub static SPECS: &[ParamSpec] = &[
     // Run structure.
-    int!("withdrawal.burn_in_ticks", 260, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (5 years: longer than the slowest loops settle)"),
+    int!("withdrawal.burn_in_ticks", 1040, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (20 years: youth victimisation and the tie network settle over 15-20 years; a drift test in tests/targets.rs checks the decade after it)"),
     int!("withdrawal.network_every", 4, 1, 100_000, "weeks", "Largest-component share and E-I index are measured every this many ticks.", "convention"),
     int!("withdrawal.clustering_every", 52, 1, 100_000, "weeks", "Transitivity and mean local clustering are measured every this many ticks (costly).", "convention"),
     int!("withdrawal.report_age_min", 12, 12, 64, "years", "Youngest age counted in hikikomori_in_range (the survey's age range).", "preset: survey age range"),
@@ -79,7 +81,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.new_weight", 0.25, 0.01, P, "strength", "Strength of a newly formed tie.", "assumption"),
     int!("ties.slack", 8, 0, 1000, "slots", "Spare tie slots per agent beyond 1.5 x its initial degree (memory bound).", "engineering"),
     // Days out of home.
-    real!("days.base", 1.2, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated to hikikomori prevalence"),
+    real!("days.base", 0.97, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult (20,000 agents; docs/MODEL.md §11)"),
     real!("days.role", 1.2, -20.0, 20.0, "log-odds", "Pull of school or work.", "assumption"),
     real!("days.pull", 1.5, -20.0, 20.0, "log-odds", "Pull of in-person ties (saturating in total strength).", "assumption"),
     real!("days.invite", 0.6, -20.0, 20.0, "log-odds", "Pull of contacts who go out (share of ties out 4+ days).", "assumption"),
@@ -89,16 +91,16 @@ pub static SPECS: &[ParamSpec] = &[
     real!("days.loneliness", 1.5, -20.0, 20.0, "log-odds per unit", "Loneliness keeps agents home.", "assumption (withdrawal spiral)"),
     real!("days.screen", 0.25, -20.0, 20.0, "log-odds per hour/day", "Screen time displaces going out.", "Kraut et al. 1998 (direction)"),
     real!("days.substance", 0.8, -20.0, 20.0, "log-odds", "Active substance use keeps agents home.", "Yong & Nomura 2019 OR 1.93 addictive behaviours"),
-    real!("days.male", 0.5, -20.0, 20.0, "log-odds", "Extra pull toward home for males.", "calibrated: 65-77% of cases male (Yong & Nomura 2019; Cabinet Office)"),
-    real!("days.young_adult", 0.8, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school).", "calibrated: young-adult peak (Cabinet Office surveys)"),
+    real!("days.male", 0.25, -20.0, 20.0, "log-odds", "Extra pull toward home for males.", "calibrated: 65-77% of cases male (Yong & Nomura 2019; Cabinet Office); 76% at 20,000 agents (v2)"),
+    real!("days.young_adult", -0.3, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school), beyond what role loss produces.", "calibrated: with days.base, to Japan 15-39 (1.57%) and 40-64 (1.45%) together, which the Cabinet Office surveys find nearly equal; v2 role loss and long episodes already give young adults more risk, so the fit is slightly negative (v1 imposed +0.8); prior range -0.5 to 0.8"),
     real!("days.noise", 0.7, 0.0, 20.0, "log-odds scale", "Scale of weekly logistic noise in the propensity.", "assumption"),
     // Contact.
     real!("contact.half", 2.0, 0.01, 100.0, "tie-strength weeks", "Joint in-person contact at which contact quality reaches 63%.", "assumption"),
     real!("contact.family", 0.5, 0.0, P, "share", "Weight of household contact relative to a friend met every day.", "Cacioppo et al. 2009: friends matter more than family"),
     real!("contact.online_relief", 0.15, 0.0, P, "share", "How much online contact counts against loneliness relative to in-person contact.", "Kraut et al. 2002 (weak, uneven effects)"),
     // Bullying.
-    real!("bullying.traditional", 0.0037, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
-    real!("bullying.cyber", 0.00034, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
+    real!("bullying.traditional", 0.0027, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
+    real!("bullying.cyber", 0.0003, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
     real!("bullying.school_contacts", 10.0, 0.0, 1000.0, "youth", "Schoolmates a youth meets in a week without a tie; times the school's bully share gives bullies met.", "assumption"),
     real!("bullying.cyber_follow", 8.0, 0.0, 100.0, "extra risk multiple", "Cyber risk is (1 + this) times higher for youth bullied in person in the past year.", "calibrated: about a third of traditional victims are also cyber victims (PMC11424704)"),
     real!("bullying.shyness", 1.5, 0.0, 20.0, "multiplier per unit", "Targeting of shy youth: risk x (1 + this x shyness).", "assumption (shy, weakly tied youth targeted)"),
@@ -142,7 +144,8 @@ pub static SPECS: &[ParamSpec] = &[
     real!("substance.onset", 0.004, 0.0, P, "probability per week", "Onset hazard at craving 1 (scales with craving squared), ages 15+.", "calibrated: about 5-8% in active use"),
     real!("substance.quit", 0.02, 0.0, P, "probability per week", "Chance an active user enters recovery, times (1 - craving).", "assumption"),
     real!("substance.relapse", 0.015, 0.0, P, "probability per week", "Chance a person in recovery relapses, times craving x 2.", "assumption"),
-    real!("substance.mutual_aid_rr", 1.21, 1.0, 10.0, "risk ratio", "Quitting is this many times likelier with a tie to someone in recovery.", "Kelly, Humphreys & Ferri 2020 (Cochrane): RR 1.21 abstinence"),
+    real!("substance.remission", 0.004, 0.0, P, "probability per week", "Chance a person in recovery leaves the recovery state for good (sustained remission; back to not using), times (1 - craving).", "Dennis, Foss & Scott 2007: relapse risk falls to about 15% after 5 years of abstinence (mean time to stable remission about 5 years); size assumption, range 0.002-0.01"),
+    real!("substance.mutual_aid_rr", 1.21, 1.0, 10.0, "risk ratio", "Weekly chance of quitting is this many times likelier with an in-person tie to someone in recovery.", "assumption, prior 1.0-2.0: the Cochrane RR 1.21 (1.03-1.42; Kelly, Humphreys & Ferri 2020) compares 12-month continuous abstinence under AA/TSF with CBT; it is not a weekly hazard ratio for a tie and is used only as an order of magnitude"),
     // Withdrawal states.
     real!("states.smoothing", 0.25, 0.01, P, "per week", "Weight of this week in the running mean of days out (4-week memory).", "assumption"),
     real!("states.severe_below", 0.5, 0.0, 7.0, "days/week", "Running mean of days out below which isolation counts as severe (rarely leaves the room).", "Kato, Kanba & Teo 2019 severity grades"),
@@ -220,6 +223,14 @@ pub struct WParams {
     pub shock_days_out: f64,
     pub severe_below: f64,
     pub on: Switches,
+    /// Role dynamics ([`super::roles`]).
+    pub roles: super::roles::RoleParams,
+    /// The victimisation scar and avoidant attachment ([`super::susceptibility`]).
+    pub susceptibility: super::susceptibility::SusceptibilityParams,
+    /// Weeks out that end an episode ([`super::episodes`]).
+    pub episode_exit_weeks: u8,
+    /// Reference craving of the starting population ([`super::initial`]).
+    pub initial_craving: f64,
 }
 
 /// Propensity to leave home (log-odds weights).
@@ -283,6 +294,7 @@ pub struct SubstanceParams {
     pub onset: f64,
     pub quit: f64,
     pub relapse: f64,
+    pub remission: f64,
     pub mutual_aid_rr: f64,
 }
 
@@ -416,6 +428,7 @@ impl WParams {
                 onset: f("substance.onset"),
                 quit: f("substance.quit"),
                 relapse: f("substance.relapse"),
+                remission: f("substance.remission"),
                 mutual_aid_rr: f("substance.mutual_aid_rr"),
             },
             smoothing: f("states.smoothing"),
@@ -434,6 +447,10 @@ impl WParams {
                 tie_dynamics: p.bool("mechanisms.tie_dynamics"),
                 aging: p.bool("mechanisms.aging"),
             },
+            roles: super::roles::RoleParams::from_params(p),
+            susceptibility: super::susceptibility::SusceptibilityParams::from_params(p),
+            episode_exit_weeks: u("states.episode_exit_weeks").min(255) as u8,
+            initial_craving: f("substance.initial_craving"),
         }
     }
 }

@@ -1,22 +1,25 @@
 //! How the policy levers of [`crate::policy`] act on the withdrawal model's agents each week.
 //! Runs after the model's own phases, sequentially (its work is bounded by capacity, not by
-//! population size, apart from two linear scans), from its own random stream
+//! population size, apart from a few linear scans), from its own random stream
 //! (`withdrawal.policy`), so switching a policy on never changes any other mechanism's draws:
 //! arms of a comparison share every other stream.
-
-use rand::Rng;
+//!
+//! This file holds the policy state, the weekly orchestration and one-to-one services; the
+//! community levers are in `policy_community.rs`, link workers in `link_worker.rs`, parenting
+//! and anti-bullying in `policy_family.rs`, and the ties the levers make in `policy_ties.rs`.
 
 use super::mechanisms::use_state;
-use super::ties::Change;
+use super::policy_ties::PolicyTies;
 use super::Withdrawal;
-use crate::engine::rng::{chance, mix64, unit, Purpose};
-use crate::graph::Layer;
-use crate::policy::{Funding, Ledger, Lever, Schedule};
+use crate::engine::rng::{chance, mix64, Purpose};
+use crate::engine::Recorder;
+use crate::policy::{Funding, Ledger, Lever, Part, Schedule, PARTS};
 use crate::scenario::Params;
 
 /// Stream for policy decisions.
 pub const POLICY: Purpose = Purpose::named("withdrawal.policy");
-const POLICY_WORDS: usize = 3;
+/// Words per agent per week: 0 referral, 1 admission order, 2 group joining, 3 link worker.
+pub(super) const POLICY_WORDS: usize = 4;
 
 /// Lever parameters, read once.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +32,11 @@ pub struct LeverParams {
     pub service_effect: f32,
     pub service_craving: f32,
     pub fade: f32,
+    pub link_share: f64,
+    pub link_cost: f64,
+    pub link_connect: f64,
+    pub link_ties: f64,
+    pub link_role_regain: f64,
     pub event_cost: f64,
     pub event_capacity: usize,
     pub attend: f64,
@@ -36,9 +44,11 @@ pub struct LeverParams {
     pub ties_per_attendee: f64,
     pub strengthen: f32,
     pub event_effect: f32,
+    pub sessions: f32,
     pub recovery_fraction: f64,
     pub member_week_cost: f64,
     pub join: f64,
+    pub ties_per_member: f64,
     pub household_cost: f64,
     pub parenting_effect: f64,
     pub school_year_cost: f64,
@@ -57,6 +67,11 @@ impl LeverParams {
             service_effect: f("services.loneliness_effect") as f32,
             service_craving: f("services.craving_effect") as f32,
             fade: f("services.fade") as f32,
+            link_share: f("services.link_worker_share"),
+            link_cost: f("services.link_cost_per_client_week"),
+            link_connect: f("services.link_connect"),
+            link_ties: f("services.link_ties"),
+            link_role_regain: f("services.link_role_regain"),
             event_cost: f("community.cost_per_event"),
             event_capacity: f("community.capacity") as usize,
             attend: f("community.attend"),
@@ -64,14 +79,28 @@ impl LeverParams {
             ties_per_attendee: f("community.ties_per_attendee"),
             strengthen: f("community.strengthen") as f32,
             event_effect: f("community.loneliness_effect") as f32,
+            sessions: f("community.sessions") as f32,
             recovery_fraction: f("community.recovery_fraction"),
             member_week_cost: f("community.cost_per_member_week"),
             join: f("community.join"),
+            ties_per_member: f("community.ties_per_member"),
             household_cost: f("parenting.cost_per_household"),
             parenting_effect: f("parenting.effect"),
             school_year_cost: f("anti_bullying.cost_per_school_year"),
             anti_bullying_effect: f("anti_bullying.effect"),
         }
+    }
+
+    /// Unit cost of each ledger account, in [`Part`] order.
+    pub fn unit_costs(&self) -> [f64; PARTS] {
+        [
+            self.client_week_cost,
+            self.event_cost,
+            self.member_week_cost,
+            self.household_cost,
+            self.school_year_cost / 52.0,
+            self.link_cost,
+        ]
     }
 }
 
@@ -84,24 +113,36 @@ pub struct PolicyState {
     pub levers: Option<LeverParams>,
     /// Money.
     pub ledger: Ledger,
-    /// Weeks of service left per agent (0: not in service).
+    /// Paid weeks of therapy left per agent, including the coming week (0: not in service).
     pub service_left: Vec<u8>,
+    /// Paid weeks with a link worker left per agent, including the coming week.
+    pub link_left: Vec<u8>,
     /// Current benefit (log-odds off the loneliness target) per agent.
     pub benefit: Vec<f32>,
     /// 1 = member of a standing recovery group.
     pub member: Vec<u8>,
+    /// Tick of the agent's last event attendance (`i32::MIN`: never).
+    pub last_event: Vec<i32>,
     /// 1 = household has had parenting support.
     pub reached: Vec<u8>,
     /// 1 = the neighbourhood's school runs the anti-bullying programme this week.
     pub covered: Vec<u8>,
     /// Order in which schools join the programme.
-    school_order: Vec<u32>,
+    pub(super) school_order: Vec<u32>,
     /// Service places funded but unused this week.
     pub unused_places: u64,
+    /// Events held this week.
+    pub events: u64,
     /// Attendees at events this week.
     pub attendees: u64,
     /// Households reached since tick 0.
     pub households_reached: u64,
+    /// Youth whose attachment moved from anxious after parenting support, since tick 0.
+    pub youth_shifted: u64,
+    /// Link-worker clients who regained school or work, since tick 0.
+    pub roles_regained: u64,
+    /// Ties the levers made and refused, by cause, since tick 0.
+    pub ties: PolicyTies,
 }
 
 impl PolicyState {
@@ -117,8 +158,10 @@ impl PolicyState {
             schedule: Some(schedule),
             levers: Some(LeverParams::from_params(p)),
             service_left: vec![0; n],
+            link_left: vec![0; n],
             benefit: vec![0.0; n],
             member: vec![0; n],
+            last_event: vec![i32::MIN; n],
             reached: vec![0; households],
             covered: vec![0; schools],
             school_order: order,
@@ -137,7 +180,7 @@ impl PolicyState {
         self.benefit.get(i).copied().unwrap_or(0.0)
     }
 
-    /// Whether agent `i` is in one-to-one services.
+    /// Whether agent `i` is in one-to-one services (therapy) this week.
     #[inline]
     pub fn in_service(&self, i: usize) -> bool {
         self.service_left.get(i).is_some_and(|&w| w > 0)
@@ -157,60 +200,141 @@ impl PolicyState {
             _ => 1.0,
         }
     }
+
+    /// Clears agent `i`'s policy state when it is replaced by a newcomer.
+    pub fn forget(&mut self, i: usize) {
+        if self.active() {
+            self.service_left[i] = 0;
+            self.link_left[i] = 0;
+            self.benefit[i] = 0.0;
+            self.member[i] = 0;
+            self.last_event[i] = i32::MIN;
+        }
+    }
+
+    /// Per-tick policy metrics (MODEL.md §9.1).
+    pub fn record(&self, rec: &mut Recorder<'_>) {
+        let l = &self.ledger;
+        rec.put("policy_spend_cumulative", l.total_spent());
+        rec.put(
+            "policy_credited_cumulative",
+            l.credited_total.iter().sum::<f64>(),
+        );
+        rec.put("policy_carried", l.carried.iter().sum::<f64>());
+        for lever in Lever::ALL {
+            rec.put(&format!("spend.{}", lever.name()), l.spent_lever(lever));
+            rec.put(&format!("unspent.{}", lever.name()), l.unspent_lever(lever));
+        }
+        for part in [Part::Events, Part::Groups, Part::LinkWorkers] {
+            rec.put(
+                &format!("spend.{}", part.name()),
+                l.spent_total[part as usize],
+            );
+        }
+        let count = |v: &[u8]| v.iter().filter(|&&w| w > 0).count() as f64;
+        rec.put("in_service", count(&self.service_left));
+        rec.put("link_worker_clients", count(&self.link_left));
+        rec.put("service_unused_places", self.unused_places as f64);
+        rec.put("events_held", self.events as f64);
+        rec.put("event_attendees", self.attendees as f64);
+        rec.put("recovery_group_members", count(&self.member));
+        rec.put("households_reached", self.households_reached as f64);
+        rec.put("youth_attachment_shifted", self.youth_shifted as f64);
+        rec.put("roles_regained_link_worker", self.roles_regained as f64);
+        rec.put("schools_covered", count(&self.covered));
+        self.ties.record(rec);
+    }
 }
 
 impl Withdrawal {
-    /// The weekly policy phase: services, events, recovery groups, parenting support and the
-    /// anti-bullying programme, each within its share of this week's money.
+    /// The weekly policy phase: services and link workers, events, recovery groups, parenting
+    /// support and the anti-bullying programme, each from its own account of this week's money;
+    /// then the ties they made.
     pub(super) fn phase_policy(&mut self) {
         if !self.policy.active() || self.tick < 1 {
             return;
         }
         let funding: Funding = self.policy.schedule.as_ref().expect("active").at(self.tick);
-        self.policy.ledger.open_week(&funding);
+        let l = self.policy.levers.clone().expect("active");
+        self.policy
+            .ledger
+            .open_week(&funding, l.recovery_fraction, l.link_share);
         let stream = self.streams.tick(POLICY, self.clock);
         let n = self.n();
         let mut words = vec![0u32; n * POLICY_WORDS];
         stream.fill(0, POLICY_WORDS, &mut words);
-        let l = self.policy.levers.clone().expect("active");
-        let mut changes = Vec::new();
 
-        // Benefits fade for everyone not in service.
+        // Benefits fade for everyone not in therapy.
         for i in 0..n {
             if self.policy.service_left[i] == 0 {
                 self.policy.benefit[i] *= 1.0 - l.fade;
             }
         }
+        self.policy_services(&l, &words);
+        let mut batches = PolicyTies::batches();
+        self.policy_events(&l, &stream, &mut batches);
+        self.policy_groups(&l, &words, &stream, &mut batches);
+        self.policy_link_workers(&l, &words, &stream, &mut batches);
+        self.policy_parenting(&l, &stream);
+        self.policy_anti_bullying(&l);
+        self.policy.ledger.close_week(&l.unit_costs());
+        self.apply_policy_ties(batches);
+    }
 
-        // One-to-one services: continuing clients first, then new ones by priority.
-        let places = self
-            .policy
-            .ledger
-            .affordable(Lever::Services, l.client_week_cost);
-        let mut used = 0u64;
-        for i in 0..n {
-            if self.policy.service_left[i] > 0 {
-                if used < places {
-                    used += 1;
-                    self.policy.service_left[i] -= 1;
-                    self.policy.benefit[i] = l.service_effect;
-                } else {
-                    self.policy.service_left[i] = 0; // funding cut: course ends early
+    /// Whether agent `i` needs help: lonely, in active use or isolated.
+    fn in_need(&self, i: usize) -> bool {
+        self.is_lonely(i)
+            || self.state.substance[i] == use_state::USING
+            || self.state.isolated_weeks[i] > 0
+    }
+
+    /// One-to-one services and link-worker admissions. A course is paid week by week: each
+    /// client's coming week is paid at the end of this one (continuing clients first), and a
+    /// client whose week cannot be paid leaves. So a full course of `services.weeks` weeks costs
+    /// exactly `services.weeks` client-weeks.
+    fn policy_services(&mut self, l: &LeverParams, words: &[u32]) {
+        let n = self.n();
+        let per_session = l.service_effect / l.service_weeks as f32;
+        let accounts = [
+            (Part::Services, l.client_week_cost),
+            (Part::LinkWorkers, l.link_cost),
+        ];
+        let mut used = [0u64; 2];
+        let mut places = [0u64; 2];
+        for (a, &(part, cost)) in accounts.iter().enumerate() {
+            places[a] = self.policy.ledger.affordable(part, cost);
+            let left = if a == 0 {
+                &mut self.policy.service_left
+            } else {
+                &mut self.policy.link_left
+            };
+            for w in left.iter_mut() {
+                // The week just delivered is done.
+                *w = w.saturating_sub(1);
+                if *w > 0 {
+                    if used[a] < places[a] {
+                        used[a] += 1;
+                    } else {
+                        *w = 0; // funding cut: the course ends early
+                    }
                 }
             }
         }
-        if used < places {
+        // Therapy clients in service this coming week gain one session's benefit.
+        for i in 0..n {
+            if self.policy.service_left[i] > 0 {
+                let b = &mut self.policy.benefit[i];
+                *b = (*b + per_session).min(l.service_effect.max(*b));
+            }
+        }
+        if used[0] < places[0] || used[1] < places[1] {
             let mut candidates: Vec<(u32, u32)> = Vec::new();
             for i in 0..n {
                 if self.policy.service_left[i] > 0
+                    || self.policy.link_left[i] > 0
                     || self.policy.benefit[i] > 0.5 * l.service_effect
+                    || !self.in_need(i)
                 {
-                    continue;
-                }
-                let need = self.is_lonely(i)
-                    || self.state.substance[i] == use_state::USING
-                    || self.state.isolated_weeks[i] > 0;
-                if !need {
                     continue;
                 }
                 let out = (self.state.days_avg[i] as f64 / 7.0).clamp(0.0, 1.0);
@@ -220,185 +344,24 @@ impl Withdrawal {
                 }
             }
             candidates.sort_unstable();
-            for &(_, i) in candidates.iter().take((places - used) as usize) {
-                self.policy.service_left[i as usize] = l.service_weeks;
-                self.policy.benefit[i as usize] = l.service_effect;
-                used += 1;
-            }
-        }
-        self.policy
-            .ledger
-            .spend(Lever::Services, used, l.client_week_cost);
-        self.policy.unused_places = places - used;
-
-        // Community building: bridging events, then standing recovery groups.
-        let community = self.policy.ledger.available[Lever::Community as usize];
-        let events = ((community * (1.0 - l.recovery_fraction)) / l.event_cost).floor() as u64;
-        let events = events.min(
-            self.policy
-                .ledger
-                .affordable(Lever::Community, l.event_cost),
-        );
-        self.policy
-            .ledger
-            .spend(Lever::Community, events, l.event_cost);
-        self.policy.attendees = 0;
-        let mut stamp = vec![u32::MAX; n];
-        for e in 0..events as usize {
-            let mut rng = stream.agent_rng(n + e);
-            let nh = self.neighbourhoods.offsets.len() - 1;
-            let h = rng.random_range(0..nh) as u32;
-            let members = self.neighbourhoods.of(h);
-            let mut invited = Vec::new();
-            for _ in 0..3 * l.event_capacity {
-                let k = members[rng.random_range(0..members.len())] as usize;
-                if stamp[k] != e as u32 {
-                    stamp[k] = e as u32;
-                    invited.push(k);
-                }
-            }
-            let mut attendees = Vec::new();
-            for &k in &invited {
-                if attendees.len() >= l.event_capacity {
+            for &(_, i) in &candidates {
+                let i = i as usize;
+                if used[0] < places[0] {
+                    self.policy.service_left[i] = l.service_weeks;
+                    let b = &mut self.policy.benefit[i];
+                    *b = (*b + per_session).min(l.service_effect.max(*b));
+                    used[0] += 1;
+                } else if used[1] < places[1] {
+                    self.policy.link_left[i] = l.service_weeks;
+                    used[1] += 1;
+                } else {
                     break;
                 }
-                let m = self
-                    .ties
-                    .range(k)
-                    .filter(|&s| stamp[self.ties.target[s] as usize] == e as u32)
-                    .count() as i32;
-                let odds = l.attend / (1.0 - l.attend).max(1e-9) * (1.0 + l.contagion).powi(m);
-                let out = (self.state.days_avg[k] as f64 / 7.0).clamp(0.0, 1.0);
-                let p = odds / (1.0 + odds)
-                    * out.max(0.1)
-                    * (1.0 - 0.5 * self.traits.shyness[k] as f64);
-                if rng.random::<f64>() < p {
-                    attendees.push(k);
-                }
-            }
-            // Mark attendees with a second stamp value space (offset by events).
-            for &k in &attendees {
-                stamp[k] = (events as u32).saturating_add(e as u32 + 1);
-                self.policy.benefit[k] = self.policy.benefit[k].max(l.event_effect);
-            }
-            let mark = (events as u32).saturating_add(e as u32 + 1);
-            for &k in &attendees {
-                for s in self.ties.range(k) {
-                    let j = self.ties.target[s] as usize;
-                    if stamp[j] == mark && k < j {
-                        changes.push(Change::Strengthen(k as u32, j as u32, l.strengthen));
-                    }
-                }
-                let whole = l.ties_per_attendee.floor() as usize
-                    + usize::from(rng.random::<f64>() < l.ties_per_attendee.fract());
-                for _ in 0..whole {
-                    if attendees.len() > 1 {
-                        let j = attendees[rng.random_range(0..attendees.len())];
-                        changes.push(Change::Add(
-                            k as u32,
-                            j as u32,
-                            Layer::Community,
-                            self.p.new_weight,
-                        ));
-                    }
-                }
-            }
-            self.policy.attendees += attendees.len() as u64;
-        }
-        let places = self
-            .policy
-            .ledger
-            .affordable(Lever::Community, l.member_week_cost);
-        let mut members: Vec<u32> = (0..n as u32)
-            .filter(|&i| self.policy.member[i as usize] == 1)
-            .collect();
-        for &i in members.iter().skip(places as usize) {
-            self.policy.member[i as usize] = 0;
-        }
-        members.truncate(places as usize);
-        for i in 0..n {
-            if members.len() as u64 >= places {
-                break;
-            }
-            let s = self.state.substance[i];
-            if self.policy.member[i] == 0
-                && s != use_state::NONE
-                && unit(words[i * POLICY_WORDS + 2]) < l.join
-            {
-                // Meet up to two members from the same neighbourhood.
-                let h = self.traits.neighbourhood[i];
-                for &j in members
-                    .iter()
-                    .filter(|&&j| self.traits.neighbourhood[j as usize] == h)
-                    .take(2)
-                {
-                    changes.push(Change::Add(
-                        i as u32,
-                        j,
-                        Layer::Community,
-                        self.p.new_weight,
-                    ));
-                }
-                self.policy.member[i] = 1;
-                members.push(i as u32);
             }
         }
-        self.policy
-            .ledger
-            .spend(Lever::Community, members.len() as u64, l.member_week_cost);
-
-        // Parenting support: households with youth, in a random order, once each.
-        let courses = self
-            .policy
-            .ledger
-            .affordable(Lever::Parenting, l.household_cost);
-        if courses > 0 {
-            let mut with_youth = vec![false; self.households.parenting.len()];
-            for i in 0..n {
-                if self.traits.age[i] <= 17 {
-                    with_youth[self.traits.household[i] as usize] = true;
-                }
-            }
-            let key = mix64(self.clock ^ 0x5eed);
-            let mut order: Vec<(u64, usize)> = (0..with_youth.len())
-                .filter(|&h| with_youth[h] && self.policy.reached[h] == 0)
-                .map(|h| (mix64(key ^ h as u64), h))
-                .collect();
-            order.sort_unstable();
-            let mut done = 0;
-            for &(k, h) in order.iter().take(courses as usize) {
-                self.policy.reached[h] = 1;
-                self.households.mediation[h] = 1;
-                if self.households.parenting[h] == super::population::parenting::REJECTING
-                    && unit(k as u32) < l.parenting_effect
-                {
-                    self.households.parenting[h] = super::population::parenting::SUPPORTIVE;
-                }
-                done += 1;
-            }
-            self.policy
-                .ledger
-                .spend(Lever::Parenting, done, l.household_cost);
-            self.policy.households_reached += done;
+        for (a, &(part, cost)) in accounts.iter().enumerate() {
+            self.policy.ledger.spend(part, used[a], cost);
         }
-
-        // Anti-bullying: as many schools as this week's money covers.
-        let school_week = l.school_year_cost / 52.0;
-        let schools = self
-            .policy
-            .ledger
-            .affordable(Lever::AntiBullying, school_week)
-            .min(self.policy.covered.len() as u64);
-        self.policy.covered.iter_mut().for_each(|c| *c = 0);
-        for &h in self.policy.school_order.iter().take(schools as usize) {
-            self.policy.covered[h as usize] = 1;
-        }
-        self.policy
-            .ledger
-            .spend(Lever::AntiBullying, schools, school_week);
-        self.policy.ledger.close_week(true);
-        let (a, r) = self.ties.apply(&changes, self.p.drop_below);
-        self.ties_added += a;
-        self.ties_removed += r;
+        self.policy.unused_places = places[0] - used[0] + places[1] - used[1];
     }
 }

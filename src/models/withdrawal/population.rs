@@ -70,8 +70,10 @@ pub struct Traits {
     pub attachment: Vec<u8>,
     /// 1 = bullies others (youth only).
     pub bully: Vec<u8>,
-    /// 1 = in school or work.
+    /// 1 = in school or work (changes weekly: [`super::roles`]).
     pub role: Vec<u8>,
+    /// Weeks victimised in youth, saturating at 255 ([`super::susceptibility`]).
+    pub victim_weeks: Vec<u8>,
 }
 
 /// Households, by column.
@@ -197,10 +199,14 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
             hh.parenting.push(style);
             hh.parent_phone.push(phone as f32);
             hh.mediation.push(u8::from(rng.random::<f64>() < med_p));
-            let group = if rng.random::<f64>() < p.segregation {
+            // Both draws are always made, so `population.segregation` changes group labels
+            // and nothing else: with every group-dependent mechanism off, two segregation
+            // levels give identical runs (a test relies on it).
+            let (u_majority, any_group) = (rng.random::<f64>(), rng.random_range(0..p.groups));
+            let group = if u_majority < p.segregation {
                 majority
             } else {
-                rng.random_range(0..p.groups)
+                any_group
             };
             for k in 0..size {
                 let a = i + k;

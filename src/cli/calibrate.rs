@@ -1,0 +1,42 @@
+//! `cocoon calibrate`: ABC-SMC fit of a study's parameters to its targets.
+
+use cocoon::study::{self, calibrate};
+
+use super::sweep::StudyArgs;
+
+pub fn calibrate(args: &StudyArgs) -> anyhow::Result<()> {
+    let p = super::sweep::prepare(args)?;
+    let bar = super::run::progress_bar(calibrate::progress_estimate(&p.study), p.quiet);
+    let outcome = p.pool.install(|| calibrate::run(&p.study, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    let info = p.info();
+    let summary = calibrate::summary_csv(&p.study, &outcome);
+    let history = calibrate::history_csv(&outcome);
+    let simulated: usize = outcome.history.iter().map(|g| g.simulated).sum();
+    if !p.quiet {
+        crate::print_stderr(&format!("{history}{summary}"));
+    }
+    p.write(args.force, &format!("{simulated} simulations"), |dir| {
+        let charts = calibrate::write_charts(dir, &p.study, &outcome)?;
+        study::out::write(
+            dir,
+            &p.study,
+            study::out::What {
+                command: "calibrate",
+                design: "abc-smc",
+                points: simulated,
+            },
+            &[
+                (
+                    "posterior.csv".into(),
+                    calibrate::posterior_csv(&p.study, &outcome.posterior).into_bytes(),
+                ),
+                ("posterior_summary.csv".into(), summary.into_bytes()),
+                ("history.csv".into(), history.into_bytes()),
+            ],
+            &charts,
+            &info,
+        )
+    })
+}

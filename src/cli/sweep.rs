@@ -1,0 +1,153 @@
+//! `cocoon sweep`, and what the study commands share: the output folder (checked before any
+//! work, written through a staging folder and swapped into place whole), the resume folder of
+//! finished points beside it, and the progress bar.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+use cocoon::output::{self, RunInfo};
+use cocoon::study;
+
+/// Options shared by `sweep`, `sensitivity` and `calibrate`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StudyArgs {
+    /// Study file (TOML): base, parameters, targets or outcomes, design, points, replicates,
+    /// seed.
+    pub file: PathBuf,
+    /// Output folder (default: output/<study file name>/). It must not exist unless `--force`
+    /// is given. Finished points wait beside it (`.NAME.cocoon-points/`), so an interrupted
+    /// run resumes where it stopped.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output folder whole.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Where finished points of the study writing `dir` wait: `DIR/.NAME.cocoon-points`.
+pub fn points_dir(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!(".{name}.cocoon-points"))
+}
+
+/// A checked study with its output folder and worker pool, ready to run.
+pub struct Prepared {
+    pub study: study::Study,
+    pub dir: PathBuf,
+    pub pool: rayon::ThreadPool,
+    pub quiet: bool,
+    started: Instant,
+}
+
+/// Checks the output folder, then the study (with its probe run), then starts the pool.
+/// Nothing is written.
+pub fn prepare(args: &StudyArgs) -> anyhow::Result<Prepared> {
+    let dir = match &args.out {
+        Some(d) => d.clone(),
+        None => super::compare::default_dir(&args.file)?,
+    };
+    output::staging::check_target(&dir, args.force)?;
+    let study = study::load(&args.file)?;
+    let pool = super::pool(args.threads)?;
+    Ok(Prepared {
+        study,
+        dir,
+        pool,
+        quiet: args.quiet,
+        started: Instant::now(),
+    })
+}
+
+impl Prepared {
+    /// Runs `points` with one progress bar, resuming from (and saving to) the points folder.
+    pub fn run_points(&self, points: &[study::Point]) -> anyhow::Result<Vec<study::PointResult>> {
+        let saved = points_dir(&self.dir);
+        let total = study::sweep::progress_total(&self.study, points, Some(&saved))?;
+        let bar = super::run::progress_bar(total, self.quiet);
+        let results = self
+            .pool
+            .install(|| study::sweep::run(&self.study, points, Some(&saved), &|| bar.inc(1)));
+        bar.finish_and_clear();
+        Ok(results?)
+    }
+
+    /// The run's facts for the manifest.
+    pub fn info(&self) -> RunInfo {
+        RunInfo {
+            threads: self.pool.current_num_threads(),
+            wall_seconds: self.started.elapsed().as_secs_f64(),
+            command: super::command_line(),
+        }
+    }
+
+    /// Writes the results through a staging folder (`write` gets its path and returns the
+    /// file names), swaps it into place, removes the points folder and reports.
+    pub fn write(
+        &self,
+        force: bool,
+        what: &str,
+        write: impl FnOnce(&Path) -> cocoon::error::Result<Vec<String>>,
+    ) -> anyhow::Result<()> {
+        let context = || format!("writing results to {}", self.dir.display());
+        let staging = output::Staging::begin(&self.dir, force).with_context(context)?;
+        super::report_cleared(&staging);
+        let files = write(staging.path()).with_context(context)?;
+        staging.commit().with_context(context)?;
+        let saved = points_dir(&self.dir);
+        if saved.exists() {
+            std::fs::remove_dir_all(&saved)
+                .with_context(|| format!("removing {}", saved.display()))?;
+        }
+        if !self.quiet {
+            let info = self.info();
+            crate::print_stderr(&format!(
+                "{}: {what} in {:.2}s on {} thread(s); wrote {} files to {}\n",
+                self.study.file.path.display(),
+                info.wall_seconds,
+                info.threads,
+                files.len(),
+                self.dir.display()
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
+    let p = prepare(args)?;
+    let points = study::design_points(&p.study)?;
+    let results = p.run_points(&points)?;
+    let info = p.info();
+    let csv = study::sweep::sweep_csv(&p.study, &points, &results);
+    let what = format!(
+        "{} points x {} arm(s) x {} replicate(s)",
+        points.len(),
+        p.study.arms.len(),
+        p.study.file.replicates
+    );
+    p.write(args.force, &what, |dir| {
+        study::out::write(
+            dir,
+            &p.study,
+            study::out::What {
+                command: "sweep",
+                design: &p.study.file.design,
+                points: points.len(),
+            },
+            &[("sweep.csv".into(), csv.into_bytes())],
+            &[],
+            &info,
+        )
+    })
+}

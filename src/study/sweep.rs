@@ -1,0 +1,280 @@
+//! Running a design: every point's scenarios (one per arm of the base), all replicates, each
+//! quantity reduced to one number per replicate.
+//!
+//! Points run in parallel on the current rayon pool. Withdrawal runs whose scenarios reach
+//! tick 0 in the same state (equal [`burn_in_signature`]: the swept keys act only after the
+//! burn-in, such as levers and funding) share one burn-in per replicate, in batches of at most
+//! [`BATCH`] runs so that finished work is saved often. Each finished point is written to a
+//! staging folder with a fingerprint of everything that determines it (its scenarios'
+//! resolved parameters and the quantities); a rerun after an interruption reads the points
+//! whose fingerprint matches instead of running them again. Values are stored in shortest
+//! round-trip form, so a resumed sweep gives the same bytes as an uninterrupted one, and the
+//! order of the output never depends on the order in which points finished.
+//!
+//! [`burn_in_signature`]: crate::models::withdrawal::burn_in_signature
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::plan::Study;
+use crate::engine::{Exec, Series};
+use crate::error::{Error, Result};
+use crate::output::{atomic, fmt_f64};
+use crate::scenario::Scenario;
+
+/// Most runs (point-arm pairs) that share one burn-in batch.
+pub const BATCH: usize = 16;
+
+/// Values of one point: `values[q][r]` is quantity `q` (outcomes, then targets) in
+/// replicate `r`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointResult {
+    /// Per quantity, per replicate.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl PointResult {
+    /// Mean over replicates of quantity `q`.
+    pub fn mean(&self, q: usize) -> f64 {
+        let v = &self.values[q];
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// A point to run: one value per parameter, on the prior's scale.
+pub type Point = Vec<f64>;
+
+/// Work still to do, for a progress bar: ticks times replicates over the runs not staged.
+pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -> Result<u64> {
+    let mut total = 0;
+    for (i, p) in points.iter().enumerate() {
+        let scenarios = scenarios_of(study, p, None)?;
+        if staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios)).is_some()) {
+            continue;
+        }
+        total += scenarios
+            .iter()
+            .map(crate::run::progress_total)
+            .sum::<u64>();
+    }
+    Ok(total)
+}
+
+fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<Scenario>> {
+    let values: Vec<toml_edit::Value> = study
+        .parameters()
+        .iter()
+        .zip(point)
+        .map(|(p, &x)| p.value_of(x))
+        .collect();
+    study.point_scenarios(&values, seed)
+}
+
+/// Runs every point (skipping those already staged under `staging`, and staging each one
+/// as it finishes). `progress` is called once per replicate-tick. Results are in point order.
+pub fn run(
+    study: &Study,
+    points: &[Point],
+    staging: Option<&Path>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PointResult>> {
+    run_seeded(study, points, None, staging, progress)
+}
+
+/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed.
+pub fn run_seeded(
+    study: &Study,
+    points: &[Point],
+    seeds: Option<&[u64]>,
+    staging: Option<&Path>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PointResult>> {
+    let scenarios: Vec<Vec<Scenario>> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| scenarios_of(study, p, seeds.map(|s| s[i])))
+        .collect::<Result<_>>()?;
+    let prints: Vec<String> = scenarios.iter().map(|s| fingerprint(study, s)).collect();
+    let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
+    if let Some(dir) = staging {
+        atomic::create_dir(dir)?;
+        for (i, fp) in prints.iter().enumerate() {
+            if let Some(r) = read_staged(dir, i, fp) {
+                done.insert(i, r);
+            }
+        }
+    }
+    let arms = study.arms.len();
+    // Runs still to do, grouped by what their burn-in depends on, then cut into batches.
+    let mut groups: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
+    for (i, point) in scenarios.iter().enumerate() {
+        if done.contains_key(&i) {
+            continue;
+        }
+        for (a, s) in point.iter().enumerate() {
+            let sig = if s.model == "withdrawal" {
+                crate::models::withdrawal::burn_in_signature(s)
+            } else {
+                format!("run {i} {a}")
+            };
+            match groups.iter_mut().find(|(g, _)| *g == sig) {
+                Some((_, m)) => m.push((i, a)),
+                None => groups.push((sig, vec![(i, a)])),
+            }
+        }
+    }
+    let batches: Vec<&[(usize, usize)]> =
+        groups.iter().flat_map(|(_, m)| m.chunks(BATCH)).collect();
+    let pending: Mutex<BTreeMap<usize, Vec<Option<Vec<Series>>>>> = Mutex::new(BTreeMap::new());
+    let finished: Mutex<BTreeMap<usize, PointResult>> = Mutex::new(BTreeMap::new());
+    batches.par_iter().try_for_each(|batch| -> Result<()> {
+        let runs: Vec<&Scenario> = batch.iter().map(|&(i, a)| &scenarios[i][a]).collect();
+        let results: Vec<Vec<Series>> = if runs[0].model == "withdrawal" {
+            crate::models::withdrawal::execute_sharing_burn_in(&runs, Exec::Parallel, progress)?
+                .into_iter()
+                .map(|r| r.series)
+                .collect()
+        } else {
+            runs.iter()
+                .map(|s| crate::run::execute(s, Exec::Parallel, progress).map(|r| r.series))
+                .collect::<Result<_>>()?
+        };
+        for (&(i, a), series) in batch.iter().zip(results) {
+            let complete = {
+                let mut p = pending.lock().expect("no panics while locked");
+                let slot = p.entry(i).or_insert_with(|| vec![None; arms]);
+                slot[a] = Some(series);
+                if slot.iter().all(Option::is_some) {
+                    p.remove(&i)
+                } else {
+                    None
+                }
+            };
+            if let Some(per_arm) = complete {
+                let per_arm: Vec<Vec<Series>> = per_arm.into_iter().flatten().collect();
+                let result = evaluate(study, &per_arm)?;
+                if let Some(dir) = staging {
+                    stage(dir, i, &prints[i], &result)?;
+                }
+                finished
+                    .lock()
+                    .expect("no panics while locked")
+                    .insert(i, result);
+            }
+        }
+        Ok(())
+    })?;
+    done.extend(finished.into_inner().expect("no panics while locked"));
+    Ok((0..points.len())
+        .map(|i| done.remove(&i).expect("every point ran or was staged"))
+        .collect())
+}
+
+/// Every quantity of one point, replicate by replicate.
+fn evaluate(study: &Study, per_arm: &[Vec<Series>]) -> Result<PointResult> {
+    let replicates = per_arm[0].len();
+    let values = study
+        .quantities()
+        .iter()
+        .map(|q| {
+            (0..replicates)
+                .map(|r| {
+                    let row: Vec<&Series> = per_arm.iter().map(|s| &s[r]).collect();
+                    q.value(&row).ok_or_else(|| {
+                        Error::Model(format!(
+                            "replicate {r} did not record what `{}` needs",
+                            q.name
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<f64>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PointResult { values })
+}
+
+/// FNV-1a of everything a point's values depend on.
+fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
+    let mut text = String::from(env!("CARGO_PKG_VERSION"));
+    for s in scenarios {
+        text.push_str(&serde_json::to_string(&s.params.to_json()).unwrap_or_default());
+    }
+    for q in study.quantities() {
+        let _ = write!(text, "|{}:{:?}:{:?}", q.name, q.measure, q.arms);
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn staged_path(dir: &Path, i: usize) -> PathBuf {
+    dir.join(format!("point-{i:06}.txt"))
+}
+
+fn stage(dir: &Path, i: usize, fp: &str, r: &PointResult) -> Result<()> {
+    let mut text = format!("fingerprint {fp}\n");
+    for (q, vals) in r.values.iter().enumerate() {
+        for (rep, v) in vals.iter().enumerate() {
+            let _ = writeln!(text, "{q},{rep},{}", fmt_f64(*v));
+        }
+    }
+    atomic::write(&staged_path(dir, i), text.as_bytes())
+}
+
+/// A staged point, if its file exists, is complete and has fingerprint `fp`.
+fn read_staged(dir: &Path, i: usize, fp: &str) -> Option<PointResult> {
+    let text = std::fs::read_to_string(staged_path(dir, i)).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != format!("fingerprint {fp}") {
+        return None;
+    }
+    let mut values: Vec<Vec<f64>> = Vec::new();
+    for line in lines {
+        let mut parts = line.split(',');
+        let q: usize = parts.next()?.parse().ok()?;
+        let r: usize = parts.next()?.parse().ok()?;
+        let v: f64 = match parts.next()? {
+            "" => f64::NAN,
+            s => s.parse().ok()?,
+        };
+        if values.len() <= q {
+            values.resize(q + 1, Vec::new());
+        }
+        if values[q].len() != r {
+            return None;
+        }
+        values[q].push(v);
+    }
+    Some(PointResult { values })
+}
+
+/// `sweep.csv`: `point,<parameter keys>,replicate,outcome,value`, point-major, then replicate,
+/// then quantity (outcomes, then targets).
+pub fn sweep_csv(study: &Study, points: &[Point], results: &[PointResult]) -> String {
+    let mut out = String::from("point");
+    for p in study.parameters() {
+        let _ = write!(out, ",{}", p.key);
+    }
+    out.push_str(",replicate,outcome,value\n");
+    let names: Vec<&str> = study.quantities().iter().map(|q| q.name.as_str()).collect();
+    for (i, (point, res)) in points.iter().zip(results).enumerate() {
+        let mut head = i.to_string();
+        for (p, &x) in study.parameters().iter().zip(point) {
+            let _ = write!(head, ",{}", fmt_f64(p.numeric(x)));
+        }
+        let replicates = res.values.first().map_or(0, Vec::len);
+        for r in 0..replicates {
+            for (q, name) in names.iter().enumerate() {
+                let _ = writeln!(out, "{head},{r},{name},{}", fmt_f64(res.values[q][r]));
+            }
+        }
+    }
+    out
+}
