@@ -60,8 +60,6 @@ fn report_fits_a_1400_px_window_and_every_chart_decodes() {
             "--set",
             "replicates=3",
             "--set",
-            "policy.budget=30000",
-            "--set",
             "policy.currency=GBP",
         ])
         .output()
