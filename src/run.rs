@@ -33,9 +33,12 @@ pub struct RunResult {
     pub graph: Option<GraphReport>,
 }
 
-/// Total progress steps of a scenario (ticks over all replicates).
-pub fn progress_total(s: &Scenario) -> u64 {
-    s.ticks as u64 * s.replicates as u64
+/// Burn-in ticks each replicate of `s` simulates before tick 0 (withdrawal model only).
+pub fn burn_in_ticks(s: &Scenario) -> u64 {
+    match s.params.get("withdrawal.burn_in_ticks") {
+        Some(crate::scenario::Value::Int(b)) if s.model == "withdrawal" => (*b).max(0) as u64,
+        _ => 0,
+    }
 }
 
 /// Replicate `r` of `scenario` alone, identical to the `r`-th series of [`execute`]: the unit
@@ -72,7 +75,14 @@ pub fn execute_replicate(
     }
 }
 
-/// Runs `scenario` on the current rayon pool. `progress` is called once per replicate-tick.
+/// Total progress steps of a scenario: every simulated week of every replicate, burn-in
+/// included.
+pub fn progress_total(s: &Scenario) -> u64 {
+    (s.ticks as u64 + burn_in_ticks(s)) * s.replicates as u64
+}
+
+/// Runs `scenario` on the current rayon pool. `progress` is called once per simulated tick of
+/// every replicate, burn-in ticks included.
 pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) -> Result<RunResult> {
     match scenario.model.as_str() {
         "sisa" => {

@@ -256,7 +256,9 @@ fn run_without_out_writes_to_output_slash_name() {
         "no output/small/manifest.json\n{}",
         run.describe()
     );
-    // Without --quiet a one-line report goes to stderr, and stdout stays clean for data.
-    run.stderr_has("wrote");
+    // Without --quiet a short closing report goes to stderr (the result and the file to open
+    // first), and stdout stays clean for data.
+    run.stderr_has("prevalence at the final tick")
+        .stderr_has("output/small/charts/prevalence.png first");
     assert_eq!(run.stdout, "", "{}", run.describe());
 }

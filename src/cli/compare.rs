@@ -58,6 +58,7 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
         None => default_dir(file)?,
     };
     output::staging::check_target(&dir, opts.force)?;
+    super::run::wrong_kind(file, true)?;
     let plan = cocoon::compare::load(file, sets, opts.independent)?;
     if opts.posterior.is_some() && opts.shard.is_some() {
         anyhow::bail!(cocoon::error::Error::Usage(
@@ -110,21 +111,34 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         posterior,
     } = prepared;
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
-    let bar = super::run::progress_bar(cocoon::compare::progress_total(&plan), opts.quiet);
+    let burn_in = cocoon::run::burn_in_ticks(&plan.arms[plan.baseline].scenario);
     let started = Instant::now();
+    let bar = super::progress::bar(cocoon::compare::progress_total(&plan), opts.quiet);
+    bar.set_message(super::progress::simulating(
+        arms, replicates, burn_in, ticks,
+    ));
     let comparison = pool.install(|| match &posterior {
         Some(post) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
         None => cocoon::compare::execute(plan, &|| bar.inc(1)),
     })?;
-    bar.finish_and_clear();
+    bar.set_message("writing the report, charts and tables");
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
         distributed: None,
     };
-    let what = format!("{arms} arms x {replicates} replicate(s) x {ticks} ticks");
-    finish(file, &dir, staging, &comparison, &info, &what, opts.quiet)
+    let what = format!(
+        "{arms} arms x {replicates} replicate(s) x ({}{ticks} weeks)",
+        if burn_in > 0 {
+            format!("{burn_in}-week burn-in + ")
+        } else {
+            String::new()
+        }
+    );
+    let done = finish(file, &dir, staging, &comparison, &info, &what, opts.quiet);
+    bar.finish_and_clear();
+    done
 }
 
 /// Writes the comparison into the staging folder, commits it and says what was written.
@@ -144,17 +158,19 @@ pub fn finish(
         .with_context(|| format!("writing results to {}", dir.display()))?;
     if !quiet {
         crate::print_stderr(&format!(
-            "{}: {what} in {:.2}s on {} thread(s){}; wrote {} to {}\n",
+            "{}: {}\nOpen {} first ({} files, listed in manifest.json). {what} in {} on {} \
+             thread(s){}.\n",
             file.display(),
-            info.wall_seconds,
+            cocoon::compare::report::headline_sentence(comparison),
+            dir.join("report.html").display(),
+            files.len(),
+            super::progress::duration(info.wall_seconds),
             info.threads,
             match info.distributed {
                 Some(output::Distributed::MpiRanks(n)) => format!(" per rank, {n} MPI ranks"),
                 Some(output::Distributed::MergedShards(n)) => format!(", merged from {n} shards"),
                 None => String::new(),
             },
-            files.join(", "),
-            dir.display()
         ));
     }
     Ok(())

@@ -10,6 +10,7 @@ mod merge;
 #[cfg(feature = "mpi")]
 mod mpi;
 mod params;
+mod progress;
 mod run;
 mod sensitivity;
 mod serve;
@@ -34,7 +35,7 @@ pub struct Cli {
 pub struct ScenarioArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
-    /// Override a parameter, e.g. `--set graph.n=5000` (repeatable; validated like the file).
+    /// Override a parameter, e.g. `--set population.n=5000` (repeatable; validated like the file).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
     /// Override the scenario's seed (0 to 2^63 - 1).

@@ -4,16 +4,46 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cocoon::engine::Exec;
 use cocoon::output::{self, RunInfo};
 use cocoon::scenario::Scenario;
 
-use super::ScenarioArgs;
+use super::{progress, ScenarioArgs};
+
+/// Whether the TOML text has a top-level `[[arm]]` table or a `base = ...` key: the marks of
+/// a comparison file.
+fn looks_like_comparison(text: &str) -> bool {
+    text.lines().map(str::trim_start).any(|l| {
+        l.starts_with("[[arm]]")
+            || l.strip_prefix("base")
+                .is_some_and(|r| r.trim_start().starts_with('='))
+    })
+}
+
+/// An error when `file` is the other kind of input than the command takes: `run` and `check`
+/// given a comparison file, or `compare` given a scenario file. Unreadable files are left to
+/// the normal loading, which names the problem.
+pub fn wrong_kind(file: &std::path::Path, want_comparison: bool) -> cocoon::error::Result<()> {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Ok(());
+    };
+    let is_comparison = looks_like_comparison(&text);
+    let f = file.display();
+    match (want_comparison, is_comparison) {
+        (false, true) => Err(cocoon::error::Error::Usage(format!(
+            "{f} is a comparison file (it has [[arm]] tables or a `base` scenario); use `cocoon compare {f}`"
+        ))),
+        (true, false) => Err(cocoon::error::Error::Usage(format!(
+            "{f} is a scenario file, not a comparison (it has no [[arm]] tables and no `base`); use `cocoon run {f}`"
+        ))),
+        _ => Ok(()),
+    }
+}
 
 /// Loads and validates the scenario named on the command line.
 pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
+    wrong_kind(&args.file, false)?;
     let mut sets = args.sets.clone();
     if let Some(seed) = args.seed {
         sets.push(format!("seed={seed}"));
@@ -21,22 +51,50 @@ pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
     Scenario::load(&args.file, &sets)
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal or with `--quiet`.
-pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    let target = if quiet {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(total), target);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} replicate-ticks, eta {eta}",
-        )
-        .expect("static template")
-        .progress_chars("=> "),
-    );
+/// A progress bar over `total` units for commands that run many scenarios (sweep,
+/// calibrate); see [`progress::bar`].
+pub fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    let bar = progress::bar(total, quiet);
+    bar.set_message("simulating");
     bar
+}
+
+/// The headline of a run for its closing line: the final value of the main outcome, its
+/// interval over replicates, and the chart to open first.
+fn headline(result: &cocoon::run::RunResult) -> Option<(String, &'static str)> {
+    const MAIN: &[(&str, &str, &str)] = &[
+        (
+            "hikikomori_prevalence",
+            "hikikomori prevalence at the final week",
+            "charts/hikikomori_prevalence.png",
+        ),
+        (
+            "prevalence",
+            "prevalence at the final tick",
+            "charts/prevalence.png",
+        ),
+    ];
+    MAIN.iter().find_map(|&(metric, words, chart)| {
+        let finals: Vec<f64> = result
+            .series
+            .iter()
+            .map(|s| s.last(metric))
+            .collect::<Option<Vec<f64>>>()?;
+        let iv = cocoon::stats::interval(&finals);
+        let pct = |x: f64| format!("{:.2}%", x * 100.0);
+        let text = if iv.n >= 2 {
+            format!(
+                "{words} {} (95% interval {} to {}, {} replicates)",
+                pct(iv.mean),
+                pct(iv.lo),
+                pct(iv.hi),
+                iv.n
+            )
+        } else {
+            format!("{words} {} (one replicate, no interval)", pct(iv.mean))
+        };
+        Some((text, chart))
+    })
 }
 
 /// The output folder of a run: `--out`, or `output/<scenario name>`.
@@ -60,32 +118,53 @@ pub fn run(
     let staging = output::Staging::begin(&dir, force)?;
     super::report_cleared(&staging);
     let pool = super::pool(Some(threads))?;
-    let bar = progress_bar(cocoon::run::progress_total(&scenario), quiet);
     let started = Instant::now();
+    let bar = progress::bar(cocoon::run::progress_total(&scenario), quiet);
+    let burn_in = cocoon::run::burn_in_ticks(&scenario);
+    bar.set_message(progress::simulating(
+        1,
+        scenario.replicates,
+        burn_in,
+        scenario.ticks,
+    ));
     let result =
         pool.install(|| cocoon::run::execute(&scenario, Exec::Parallel, &|| bar.inc(1)))?;
-    bar.finish_and_clear();
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
         distributed: None,
     };
+    bar.set_message("writing results and charts");
     let files = output::write_run(staging.path(), &scenario, &result, &info)
         .with_context(|| format!("writing results to {}", dir.display()))?;
     staging
         .commit()
         .with_context(|| format!("writing results to {}", dir.display()))?;
+    bar.finish_and_clear();
     if !quiet {
+        let first = headline(&result)
+            .map(|(_, chart)| chart)
+            .filter(|c| files.iter().any(|f| f == c))
+            .unwrap_or("summary.json");
         crate::print_stderr(&format!(
-            "{}: {} replicate(s) x {} ticks in {:.2}s on {} thread(s); wrote {} to {}\n",
+            "{}: {}.\nOpen {} first ({} files, listed in manifest.json). {} replicate(s) x ({}{} \
+             weeks) in {} on {} thread(s).\n",
             scenario.name,
+            headline(&result)
+                .map(|(t, _)| t)
+                .unwrap_or_else(|| "done".to_string()),
+            dir.join(first).display(),
+            files.len(),
             scenario.replicates,
+            if burn_in > 0 {
+                format!("{burn_in}-week burn-in + ")
+            } else {
+                String::new()
+            },
             scenario.ticks,
-            info.wall_seconds,
+            progress::duration(started.elapsed().as_secs_f64()),
             info.threads,
-            files.join(", "),
-            dir.display()
         ));
     }
     Ok(())

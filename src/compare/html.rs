@@ -1,6 +1,12 @@
-//! Small HTML helpers for `report.html`: escaping, base64 for inlined images, and numbers
-//! formatted for reading (thousands separators, a true minus sign, a few significant digits).
+//! Small helpers for `report.html` and the closing line: escaping, base64 for inlined images,
+//! and numbers and money formatted for reading (thousands separators, a true minus sign, a
+//! few significant digits, intervals).
 //! Kept apart from the page itself so the page's module holds only what the page says.
+
+use std::fmt::Write as _;
+
+use super::{analysis::Estimate, Conventions};
+use crate::stats::Interval;
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
 pub fn escape(text: &str) -> String {
@@ -76,6 +82,71 @@ pub fn fmt_num(x: f64, sig: usize) -> String {
     } else {
         body
     }
+}
+
+/// A signed number: a plus sign for positive values (a difference reads better with one).
+pub fn signed(x: f64, sig: usize) -> String {
+    let s = fmt_num(x, sig);
+    if x > 0.0 && s != "0" {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// A difference with its interval, e.g. "−12.3 (95% interval −20.1 to −4.5)".
+pub fn diff_text(d: &Interval, scale: f64, unit: &str) -> String {
+    let mut s = format!("{}{unit}", signed(d.mean * scale, 3));
+    if d.n >= 2 {
+        let _ = write!(
+            s,
+            " (95% interval {} to {})",
+            fmt_num(d.lo * scale, 3),
+            fmt_num(d.hi * scale, 3)
+        );
+    }
+    s
+}
+
+/// An amount of money for reading: millions as "2.00 million", else whole numbers.
+pub fn money_num(x: f64) -> String {
+    if x.abs() >= 1e6 && x.abs() < 1e15 {
+        format!("{} million", fmt_num(x / 1e6, 3))
+    } else {
+        fmt_num(x, 3)
+    }
+}
+
+/// An amount followed by the (escaped) currency, e.g. "2.00 million GBP".
+pub fn money(conv: &Conventions, x: f64) -> String {
+    format!("{}{}", money_num(x), currency_suffix(conv))
+}
+
+/// " GBP" for a currency, else nothing.
+pub fn currency_suffix(conv: &Conventions) -> String {
+    conv.currency
+        .as_deref()
+        .map(|c| format!(" {}", escape(c)))
+        .unwrap_or_default()
+}
+
+/// A ratio with its interval; `unit` follows the point value only.
+pub fn estimate_text(e: &Estimate, fmt: &dyn Fn(f64) -> String, unit: &str) -> String {
+    let mut s = format!("{}{unit}", fmt(e.value));
+    match (e.lo, e.hi) {
+        (Some(lo), Some(hi)) => {
+            let _ = write!(s, " (95% interval {} to {})", fmt(lo), fmt(hi));
+        }
+        (Some(lo), None) => {
+            let _ = write!(
+                s,
+                " (95% interval from {}, with no upper bound as it may avert nothing)",
+                fmt(lo)
+            );
+        }
+        _ => {}
+    }
+    s
 }
 
 #[cfg(test)]

@@ -191,12 +191,22 @@ impl Comparison {
     }
 }
 
-/// Total progress steps (replicate-ticks over all arms).
+/// Total progress steps: every simulated week, counting a shared burn-in once per group of
+/// arms that share it ([`execute`]).
 pub fn progress_total(plan: &Plan) -> u64 {
-    plan.arms
+    let runs: u64 = plan
+        .arms
         .iter()
-        .map(|a| crate::run::progress_total(&a.scenario))
-        .sum()
+        .map(|a| a.scenario.ticks as u64 * a.scenario.replicates as u64)
+        .sum();
+    let burn_in: u64 = burn_in_groups(plan)
+        .iter()
+        .map(|g| {
+            let s = &plan.arms[g[0]].scenario;
+            crate::run::burn_in_ticks(s) * s.replicates as u64
+        })
+        .sum();
+    runs + burn_in
 }
 
 /// Runs every arm on the current rayon pool, arms and replicates in parallel; results are in
@@ -658,5 +668,57 @@ mod tests {
             html.contains("Cost per person-year of hikikomori averted"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn progress_counts_every_simulated_week_including_a_shared_burn_in() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let sets = |extra: &[&str]| -> Vec<String> {
+            let mut v: Vec<String> = [
+                "model=withdrawal",
+                "population.n=200",
+                "withdrawal.burn_in_ticks=3",
+                "ticks=2",
+                "replicates=2",
+            ]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect();
+            v.sort();
+            v
+        };
+        let arm = |name: &str, extra: &[&str]| ArmPlan {
+            name: name.into(),
+            description: String::new(),
+            changes: vec![],
+            scenario: Scenario::from_sets(name, &sets(extra)).unwrap(),
+        };
+        let plan = Plan {
+            file: "c.toml".into(),
+            question: "q".into(),
+            base: "b.toml".into(),
+            baseline: 0,
+            common_random_numbers: true,
+            seed: 1,
+            common: vec![],
+            arms: vec![
+                arm("none", &[]),
+                arm("spend", &["policy.budget=10000", "policy.services_share=1"]),
+            ],
+        };
+        // One shared burn-in of 3 weeks per replicate, then 2 weeks per arm and replicate.
+        assert_eq!(progress_total(&plan), 2 * 3 + 2 * 2 * 2);
+        assert_eq!(
+            crate::run::progress_total(&plan.arms[0].scenario),
+            2 * (3 + 2)
+        );
+        let count = AtomicU64::new(0);
+        let total = progress_total(&plan);
+        execute(plan, &|| {
+            count.fetch_add(1, Ordering::Relaxed);
+        })
+        .unwrap();
+        assert_eq!(count.load(Ordering::Relaxed), total);
     }
 }

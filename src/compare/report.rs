@@ -16,13 +16,14 @@
 
 use std::fmt::Write as _;
 
-use super::analysis::{self, Estimate};
+use super::analysis;
 pub use super::html::{base64, escape, fmt_num};
+use super::html::{currency_suffix, diff_text, estimate_text, money, money_num, signed};
 use super::tables::{
     arms_table, close_table, cost_table, effects_table, est_cell, iv_cell, open_table,
     pairwise_table,
 };
-use super::{Comparison, Conventions};
+use super::Comparison;
 use crate::stats::Interval;
 
 /// How an outcome is shown: words, display scale, and units of a level and of a difference.
@@ -85,70 +86,6 @@ pub(super) fn show(metric: &str) -> Show<'_> {
 
 pub(super) fn excludes_zero(iv: &Interval) -> bool {
     iv.n >= 2 && (iv.lo > 0.0 || iv.hi < 0.0)
-}
-
-/// A signed number: a plus sign for positive values (a difference reads better with one).
-pub(super) fn signed(x: f64, sig: usize) -> String {
-    let s = fmt_num(x, sig);
-    if x > 0.0 && s != "0" {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
-
-/// A difference with its interval, e.g. "−12.3 (95% interval −20.1 to −4.5)".
-fn diff_text(d: &Interval, scale: f64, unit: &str) -> String {
-    let mut s = format!("{}{unit}", signed(d.mean * scale, 3));
-    if d.n >= 2 {
-        let _ = write!(
-            s,
-            " (95% interval {} to {})",
-            fmt_num(d.lo * scale, 3),
-            fmt_num(d.hi * scale, 3)
-        );
-    }
-    s
-}
-
-/// An amount of money for reading: millions as "2.00 million", else whole numbers.
-pub(super) fn money_num(x: f64) -> String {
-    if x.abs() >= 1e6 && x.abs() < 1e15 {
-        format!("{} million", fmt_num(x / 1e6, 3))
-    } else {
-        fmt_num(x, 3)
-    }
-}
-
-fn money(conv: &Conventions, x: f64) -> String {
-    format!("{}{}", money_num(x), currency_suffix(conv))
-}
-
-/// " GBP" for a currency, else nothing.
-fn currency_suffix(conv: &Conventions) -> String {
-    conv.currency
-        .as_deref()
-        .map(|c| format!(" {}", escape(c)))
-        .unwrap_or_default()
-}
-
-/// A ratio with its interval; `unit` follows the point value only.
-fn estimate_text(e: &Estimate, fmt: &dyn Fn(f64) -> String, unit: &str) -> String {
-    let mut s = format!("{}{unit}", fmt(e.value));
-    match (e.lo, e.hi) {
-        (Some(lo), Some(hi)) => {
-            let _ = write!(s, " (95% interval {} to {})", fmt(lo), fmt(hi));
-        }
-        (Some(lo), None) => {
-            let _ = write!(
-                s,
-                " (95% interval from {}, with no upper bound as it may avert nothing)",
-                fmt(lo)
-            );
-        }
-        _ => {}
-    }
-    s
 }
 
 /// Where an outcome's value is read: the final week, a mean over the final year, or a total
@@ -432,6 +369,41 @@ fn arm_paragraph(c: &Comparison, k: usize) -> String {
             s.push('.');
         }
     }
+    s
+}
+
+/// The answer in one plain-text sentence, for the closing line of `cocoon compare`: the best
+/// arm on the headline outcome, its paired difference from the baseline with its interval,
+/// and how often it was best.
+pub fn headline_sentence(c: &Comparison) -> String {
+    let p = &c.plan;
+    let Some(r) = &c.ranking else {
+        return format!("{} arms compared.", p.arms.len());
+    };
+    let sh = show(r.headline.outcome);
+    let best = r.order[0];
+    let e = &c.arms[best].effects[r.headline.outcome];
+    let mut s = format!("best on {}: {}", sh.text, p.arms[best].name);
+    match e.diff {
+        Some(d) if best != p.baseline => {
+            let _ = write!(
+                s,
+                ", {} against {}",
+                diff_text(&d, sh.scale, sh.diff_unit),
+                p.arms[p.baseline].name
+            );
+        }
+        _ => s.push_str(" (the baseline)"),
+    }
+    if let Some(pb) = &r.probability_best {
+        let _ = write!(
+            s,
+            "; best in {}% of {} paired replicates",
+            fmt_num(pb[best] * 100.0, 3),
+            e.level.n
+        );
+    }
+    s.push('.');
     s
 }
 

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::html::{escape, fmt_num};
-use super::report::{excludes_zero, money_num, reading, show, signed};
+use super::html::{escape, fmt_num, money_num, signed};
+use super::report::{excludes_zero, reading, show};
 use super::{analysis::Estimate, Comparison};
 use crate::stats::Interval;
 

@@ -219,7 +219,12 @@ impl Params {
     }
 
     /// Whether `key` applies under the current values (e.g. `graph.k` only for Watts-Strogatz).
+    /// `graph.*` keys apply only to the SISa model: the withdrawal model builds its own
+    /// population and network from `population.*` and never reads them.
     pub fn applies(&self, key: &str) -> bool {
+        if key.starts_with("graph.") && self.opt_str("model").is_some_and(|m| m != "sisa") {
+            return false;
+        }
         match spec::find(key).map(|s| s.applies) {
             Some(Applies::When { key: ctl, values }) => {
                 values.contains(&self.opt_str(ctl).unwrap_or(""))
@@ -1021,5 +1026,22 @@ mod tests {
             err.ends_with("e.toml:1:11: `extends` must be a file path in quotes"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn graph_keys_are_an_error_for_the_withdrawal_model() {
+        let err = Scenario::from_sets("w", &["model=withdrawal".into(), "graph.n=500".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`graph.n` applies only when `model` is \"sisa\""),
+            "{err}"
+        );
+        assert!(err.contains("--set graph.n=500"), "{err}");
+        let w = Scenario::from_sets("w", &["model=withdrawal".into()]).unwrap();
+        assert!(!w.params.applies("graph.kind"));
+        assert!(!w.params.to_json().contains_key("graph.kind"));
+        let s = Scenario::from_sets("s", &["graph.n=500".into()]).unwrap();
+        assert!(s.params.applies("graph.n"));
     }
 }

@@ -93,7 +93,7 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
         |streams| {
             let mut m = Withdrawal::new(p.clone(), streams);
             m.install_policy(&scenario.params);
-            m.burn_in(exec);
+            m.burn_in_counted(exec, progress);
             Ok(m)
         },
         progress,
@@ -201,7 +201,7 @@ pub fn execute_sharing_burn_in_replicate(
         .map(|s| WParams::from_params(&s.params))
         .collect();
     let mut warm = Withdrawal::new(params[0].clone(), Streams::new(first.seed, r));
-    warm.burn_in(exec);
+    warm.burn_in_counted(exec, progress);
     let arm = |k: usize| {
         let mut m = warm.clone();
         m.p = params[k].clone();
@@ -580,10 +580,17 @@ impl Withdrawal {
 
     /// Runs the burn-in ticks; afterwards the recorded tick is 0.
     pub fn burn_in(&mut self, exec: Exec) {
+        self.burn_in_counted(exec, &|| {});
+    }
+
+    /// [`Self::burn_in`], calling `progress` once per burn-in tick (so a progress bar counts
+    /// the burn-in as the work it is).
+    pub fn burn_in_counted(&mut self, exec: Exec, progress: &(dyn Fn() + Sync)) {
         let b = self.p.burn_in as i64;
         self.tick = -b;
         for _ in 0..b {
             self.advance(exec);
+            progress();
         }
         self.episodes.clear();
         self.refused_before = self.ties.refused;
