@@ -25,7 +25,7 @@ fn looks_like_comparison(text: &str) -> bool {
 /// given a comparison file, or `compare` given a scenario file. Unreadable files are left to
 /// the normal loading, which names the problem.
 pub fn wrong_kind(file: &std::path::Path, want_comparison: bool) -> cocoon::error::Result<()> {
-    let Ok(text) = std::fs::read_to_string(file) else {
+    let Ok(text) = cocoon::input::read_text(file, cocoon::input::MAX_SCENARIO_BYTES) else {
         return Ok(());
     };
     let is_comparison = looks_like_comparison(&text);

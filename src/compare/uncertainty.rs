@@ -32,9 +32,11 @@ pub struct Posterior {
 
 /// Reads `path` (header `particle,<keys...>,weight,...`), checking every key and number.
 pub fn load(path: &Path) -> Result<Posterior> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadCompare {
-        path: path.to_path_buf(),
-        source,
+    let text = crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| {
+        Error::ReadCompare {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     let at = |line: usize, column: usize, message: String| Error::Compare {
         location: Location::File {

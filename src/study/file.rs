@@ -368,10 +368,13 @@ fn tables<'a>(sp: &Spans<'_>, key: &str, item: &'a Item) -> Result<Vec<SpannedTa
 
 /// Reads and checks a study file (everything but the base's own content).
 pub fn read(path: &Path) -> Result<StudyFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::ReadScenario {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::input::read_text(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            Error::ReadScenario {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let sp = Spans { path, text: &text };
     let doc = ImDocument::parse(text.as_str()).map_err(|e| {
         sp.err(

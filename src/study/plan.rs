@@ -86,10 +86,13 @@ impl Study {
 pub fn load(path: &Path) -> Result<Study> {
     let file = file::read(path)?;
     let (base_path, _) = &file.base;
-    let base_text = std::fs::read_to_string(base_path).map_err(|source| Error::ReadScenario {
-        path: base_path.clone(),
-        source,
-    })?;
+    let base_text =
+        crate::input::read_text(base_path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            Error::ReadScenario {
+                path: base_path.clone(),
+                source,
+            }
+        })?;
     let is_comparison = toml_edit::ImDocument::parse(base_text.as_str())
         .map(|d| d.as_table().contains_key("arm"))
         .unwrap_or(false);
