@@ -5,43 +5,22 @@
 // Writes SCREENSHOT_PREFIX-first-screen.png (what a reader sees first) and
 // SCREENSHOT_PREFIX-full.png (the whole page). Exit 0 when every check passes, 1 otherwise,
 // 3 when chromium or playwright-core is missing (the caller decides whether that is a skip).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openChromium } from './chromium.mjs';
 
 const [report, prefix] = process.argv.slice(2);
 if (!report || !prefix) {
   console.error('usage: node report.mjs REPORT.html SCREENSHOT_PREFIX');
   process.exit(2);
 }
-const CHROMIUM = '/usr/bin/chromium';
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.error('playwright-core is not installed (npm ci --prefix tests/browser)');
-  process.exit(3);
-}
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} is missing (apt-get install chromium)`);
-  process.exit(3);
-}
 
 const WIDTH = 1400;
-const profile = mkdtempSync(join(tmpdir(), 'cocoon-chromium-'));
 const failures = [];
-let context;
+let browser;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: WIDTH, height: 900 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await openChromium({ width: WIDTH, height: 900 });
+  const context = browser.context;
   const page = await context.newPage();
   // The report must be self-contained: any request beyond the file itself is a failure.
   page.on('request', (r) => {
@@ -103,8 +82,7 @@ try {
 } catch (e) {
   failures.push(`browser error: ${e.message}`);
 } finally {
-  if (context) await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  if (browser) await browser.close();
 }
 for (const f of failures) console.error(`FAIL ${f}`);
 process.exit(failures.length ? 1 : 0);

@@ -5,47 +5,27 @@
 // Usage: node tests/browser/serve.mjs URL OUTDIR
 // Writes OUTDIR/serve-first-screen.png and OUTDIR/serve-full.png. Exit 0 when every check
 // passes, 1 otherwise, 3 when chromium or playwright-core is missing.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openChromium } from './chromium.mjs';
 
 const [url, outdir] = process.argv.slice(2);
 if (!url || !outdir) {
   console.error('usage: node serve.mjs URL OUTDIR');
   process.exit(2);
 }
-const CHROMIUM = '/usr/bin/chromium';
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  console.error('playwright-core is not installed (npm ci --prefix tests/browser)');
-  process.exit(3);
-}
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} is missing (apt-get install chromium)`);
-  process.exit(3);
-}
 mkdirSync(outdir, { recursive: true });
 
 const origin = new URL(url).origin;
-const profile = mkdtempSync(join(tmpdir(), 'cocoon-chromium-'));
 const failures = [];
 const check = (ok, what) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
   if (!ok) failures.push(what);
 };
-let context;
+let browser;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 1000 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await openChromium({ width: 1600, height: 1000 });
+  const context = browser.context;
   const page = await context.newPage();
   page.setDefaultTimeout(30000);
   page.on('request', (r) => {
@@ -126,8 +106,7 @@ try {
 } catch (e) {
   failures.push(`error: ${e && e.stack ? e.stack : e}`);
 } finally {
-  if (context) await context.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
+  if (browser) await browser.close();
 }
 for (const f of failures) console.error(`FAIL ${f}`);
 process.exit(failures.length ? 1 : 0);
