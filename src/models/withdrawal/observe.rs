@@ -6,15 +6,66 @@
 //! - **Writes**: the recorder only (and `timings`).
 //! - **Acts**: at recorded ticks (0..) and at the end, never during burn-in.
 //! - **Random**: none.
-//! - **Owns**: `withdrawal.network_every`, `withdrawal.clustering_every`.
+//! - **Owns**: [`SPECS`]: how often the network measures run, and the reported age window
+//!   (read by `tally.rs`). They change what is recorded, never the state.
 
 use std::time::Instant;
 
+use super::burn_in::Acts;
+use super::params::W;
 use super::tally::{age_group_range, Tally, AGE_GROUPS};
 use super::{association, episodes, population, Withdrawal};
 use crate::engine::par::Exec;
 use crate::engine::{Distribution, Recorder};
 use crate::graph::metrics;
+use crate::scenario::ParamSpec;
+
+/// The keys of what is recorded.
+pub static SPECS: &[ParamSpec] = &[
+    ParamSpec::int(
+        "withdrawal.network_every",
+        4,
+        1,
+        100_000,
+        "weeks",
+        "Largest-component share and E-I index are measured every this many ticks.",
+        "convention",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.clustering_every",
+        52,
+        1,
+        100_000,
+        "weeks",
+        "Transitivity and mean local clustering are measured every this many ticks (costly).",
+        "convention",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.report_age_min",
+        12,
+        12,
+        64,
+        "years",
+        "Youngest age counted in hikikomori_in_range (the survey's age range).",
+        "preset: survey age range",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.report_age_max",
+        64,
+        12,
+        64,
+        "years",
+        "Oldest age counted in hikikomori_in_range.",
+        "preset: survey age range",
+        W,
+    ),
+];
+
+/// When [`SPECS`] first act: only on what is recorded, from tick 0 on.
+pub(super) const ACTS: Acts = Acts::AfterBurnIn;
 
 fn share(a: u64, b: u64) -> f64 {
     if b == 0 {

@@ -7,7 +7,8 @@
 //!   a tally ran).
 //! - **Acts**: at every recorded tick (0..), never during burn-in.
 //! - **Random**: none.
-//! - **Owns**: `withdrawal.report_age_*` (the reported age window).
+//! - **Owns**: nothing (the reported age window, `withdrawal.report_age_*`, is in
+//!   `observe.rs`).
 
 use super::days::{FriendSums, OUT_BIT, OUT_OFTEN};
 use super::mechanisms::{self, use_state, HIKIKOMORI_WEEKS};
