@@ -20,6 +20,7 @@ pub mod episodes;
 pub mod initial;
 mod link_worker;
 pub mod mechanisms;
+mod offline;
 pub mod params;
 pub mod policy;
 mod policy_community;
@@ -55,6 +56,7 @@ pub fn all_specs() -> Vec<&'static ParamSpec> {
         .chain(susceptibility::SPECS)
         .chain(episodes::SPECS)
         .chain(initial::SPECS)
+        .chain(offline::SPECS)
         .collect()
 }
 
@@ -638,6 +640,7 @@ impl Withdrawal {
             self.phase_tie_strength(exec);
             lap(&mut self.timings.tie_strength);
             changes.extend(self.phase_tie_proposals(exec));
+            changes.extend(offline::week(self, exec));
             lap(&mut self.timings.tie_proposals);
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);
@@ -1261,7 +1264,9 @@ impl Withdrawal {
                     y.isolated_short += 1;
                 }
                 y.loneliness += s.loneliness[i] as f64;
-                y.lonely += u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+                let lonely = u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+                y.lonely += lonely;
+                y.lonely_band[b] += lonely;
                 y.screen += s.screen[i] as f64;
                 if b == 0 {
                     let tr = tick.saturating_sub(s.last_trad[i]) < 52;
@@ -1370,6 +1375,7 @@ struct Tally {
     isolated_short: u64,
     loneliness: f64,
     lonely: u64,
+    lonely_band: [u64; 3],
     screen: f64,
     victim_trad: u64,
     victim_cyber: u64,
@@ -1389,6 +1395,7 @@ impl Tally {
             self.scarred_band[k] += o.scarred_band[k];
             self.hik_band[k] += o.hik_band[k];
             self.hik_sev[k] += o.hik_sev[k];
+            self.lonely_band[k] += o.lonely_band[k];
         }
         for k in 0..2 {
             self.n_sex[k] += o.n_sex[k];
@@ -1487,6 +1494,19 @@ impl Model for Withdrawal {
         rec.put("hikikomori_long_share", share(y.hik_long, y.hik));
         rec.put("loneliness_mean", y.loneliness / n.max(1) as f64);
         rec.put("lonely_share", share(y.lonely, n));
+        for (b, name) in population::BANDS.iter().enumerate() {
+            rec.put(
+                &format!("lonely_share.{name}"),
+                share(y.lonely_band[b], y.n_band[b]),
+            );
+        }
+        rec.put(
+            "lonely_share_18_64",
+            share(
+                y.lonely_band[1] + y.lonely_band[2],
+                y.n_band[1] + y.n_band[2],
+            ),
+        );
         rec.put(
             "victimisation_traditional",
             share(y.victim_trad, y.n_band[0]),
@@ -1565,9 +1585,11 @@ impl Model for Withdrawal {
             counts: ended,
         });
         let lonely: Vec<bool> = (0..n).map(|i| self.is_lonely(i)).collect();
-        let table = association::by_distance(&self.ties, &lonely, 4, 500);
-        for (d, excess) in table.iter().enumerate() {
-            rec.put(&format!("lonely_excess_d{}", d + 1), *excess);
+        let design = association::RECORDED;
+        let table =
+            association::by_distance(&self.ties, &lonely, &design, &self.streams, self.clock);
+        for (d, e) in table.iter().enumerate() {
+            rec.put(&format!("lonely_excess_d{}", d + 1), e.excess());
         }
     }
 }
