@@ -16,6 +16,7 @@
 //! same on any number of threads.
 
 pub mod association;
+pub mod checkpoint;
 pub mod episodes;
 pub mod initial;
 mod link_worker;
