@@ -21,9 +21,10 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
+use super::life::Birthdays;
 use super::population::{Households, Neighbourhoods, Traits};
 use super::ties::{Change, Ties};
-use super::{policy, Birthdays, PhaseTimes, State, Withdrawal};
+use super::{policy, PhaseTimes, State, Withdrawal};
 use crate::checkpoint::{get_series, put_series, Checkpoints, Dec, Enc};
 use crate::engine::{par::Exec, Series, Streams};
 use crate::error::{Error, Result};
@@ -455,12 +456,14 @@ fn arm_name(group: usize, r: u32, k: usize) -> String {
     format!("g{group}-r{r}-arm{k}")
 }
 
-/// Ends the burn-in: the recorded tick becomes 0 and episodes and refusals count from here.
-/// (The same steps as the end of [`Withdrawal::burn_in_counted`].)
-fn end_burn_in(m: &mut Withdrawal) {
-    m.episodes.clear();
-    m.refused_before = m.ties.refused;
-    m.tick = 0;
+impl Withdrawal {
+    /// Ends the burn-in (of [`Withdrawal::burn_in_counted`] or a resumed one): the recorded
+    /// tick becomes 0, and ended episodes and refused ties count from here.
+    pub(super) fn end_burn_in(&mut self) {
+        self.episodes.clear();
+        self.refused_before = self.ties.refused;
+        self.tick = 0;
+    }
 }
 
 /// Replicate `r` of `scenarios` (which share a burn-in; burn-in group `group`), saving its
@@ -528,7 +531,7 @@ pub fn execute_unit(
                     ck.save(&burn, |e| encode(&m, e))?;
                 }
             }
-            end_burn_in(&mut m);
+            m.end_burn_in();
             if b > 0 {
                 ck.save(&burn, |e| encode(&m, e))?;
             }
