@@ -27,6 +27,7 @@
 pub mod association;
 mod bullying;
 mod burn_in;
+pub mod checkpoint;
 mod contact;
 mod days;
 pub mod episodes;
@@ -257,9 +258,7 @@ impl Withdrawal {
             self.advance(exec);
             progress();
         }
-        self.episodes.clear();
-        self.refused_before = self.ties.refused;
-        self.tick = 0;
+        self.end_burn_in();
     }
 
     /// Number of agents.
