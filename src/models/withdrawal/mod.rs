@@ -27,6 +27,7 @@
 pub mod association;
 mod bullying;
 mod burn_in;
+pub mod checkpoint;
 mod contact;
 mod days;
 pub mod episodes;
@@ -37,6 +38,7 @@ mod link_worker;
 mod loneliness;
 pub mod mechanisms;
 mod observe;
+mod offline;
 pub mod params;
 pub mod policy;
 mod policy_community;
@@ -98,6 +100,10 @@ static TABLES: &[Table] = &[
     Table {
         specs: initial::SPECS,
         acts: initial::ACTS,
+    },
+    Table {
+        specs: offline::SPECS,
+        acts: offline::ACTS,
     },
     Table {
         specs: shock::SPECS,
@@ -298,9 +304,7 @@ impl Withdrawal {
             self.advance(exec);
             progress();
         }
-        self.episodes.clear();
-        self.refused_before = self.ties.refused;
-        self.tick = 0;
+        self.end_burn_in();
     }
 
     /// Number of agents.
@@ -344,6 +348,7 @@ impl Withdrawal {
             self.phase_tie_strength(exec);
             lap(&mut self.timings.tie_strength);
             changes.extend(self.phase_tie_proposals(exec));
+            changes.extend(offline::week(self, exec));
             lap(&mut self.timings.tie_proposals);
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);

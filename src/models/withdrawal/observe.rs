@@ -118,6 +118,19 @@ impl Withdrawal {
         rec.put("hikikomori_long_share", share(y.hik_long, y.hik));
         rec.put("loneliness_mean", y.loneliness / n.max(1) as f64);
         rec.put("lonely_share", share(y.lonely, n));
+        for (b, name) in population::BANDS.iter().enumerate() {
+            rec.put(
+                &format!("lonely_share.{name}"),
+                share(y.lonely_band[b], y.n_band[b]),
+            );
+        }
+        rec.put(
+            "lonely_share_18_64",
+            share(
+                y.lonely_band[1] + y.lonely_band[2],
+                y.n_band[1] + y.n_band[2],
+            ),
+        );
         rec.put(
             "victimisation_traditional",
             share(y.victim_trad, y.n_band[0]),
@@ -200,9 +213,11 @@ impl Withdrawal {
             counts: ended,
         });
         let lonely: Vec<bool> = (0..n).map(|i| self.is_lonely(i)).collect();
-        let table = association::by_distance(&self.ties, &lonely, 4, 500);
-        for (d, excess) in table.iter().enumerate() {
-            rec.put(&format!("lonely_excess_d{}", d + 1), *excess);
+        let design = association::RECORDED;
+        let table =
+            association::by_distance(&self.ties, &lonely, &design, &self.streams, self.clock);
+        for (d, e) in table.iter().enumerate() {
+            rec.put(&format!("lonely_excess_d{}", d + 1), e.excess());
         }
     }
 

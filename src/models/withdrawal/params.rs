@@ -227,6 +227,8 @@ pub struct WParams {
     pub episode_exit_weeks: u8,
     /// Reference craving of the starting population ([`super::initial`]).
     pub initial_craving: f64,
+    /// Weekly chance an online tie turns in-person ([`super::offline`]; 0 when off).
+    pub online_to_offline: f64,
 }
 
 /// Propensity to leave home (log-odds weights).
@@ -447,6 +449,7 @@ impl WParams {
             susceptibility: super::susceptibility::SusceptibilityParams::from_params(p),
             episode_exit_weeks: u("states.episode_exit_weeks").min(255) as u8,
             initial_craving: f("substance.initial_craving"),
+            online_to_offline: super::offline::rate(p),
         }
     }
 }
