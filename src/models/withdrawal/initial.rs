@@ -89,26 +89,12 @@ pub fn substance(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::substance_params;
     use super::*;
-
-    fn params() -> SubstanceParams {
-        SubstanceParams {
-            craving_base: 0.05,
-            loneliness: 0.4,
-            isolation: 0.3,
-            recovery_ties: 0.4,
-            rate: 0.1,
-            onset: 0.004,
-            quit: 0.02,
-            relapse: 0.015,
-            remission: 0.004,
-            mutual_aid_rr: 1.21,
-        }
-    }
 
     #[test]
     fn the_chain_starts_clean_keeps_its_mass_and_accumulates_with_age() {
-        let p = params();
+        let p = substance_params();
         assert_eq!(distribution_after(&p, 0.25, 0), [1.0, 0.0, 0.0]);
         let young = distribution_after(&p, 0.25, 52 * 5);
         let old = distribution_after(&p, 0.25, 52 * 40);
@@ -123,7 +109,7 @@ mod tests {
 
     #[test]
     fn starting_states_follow_the_age_distribution() {
-        let p = params();
+        let p = substance_params();
         let n = 40_000;
         let ages = vec![50u8; n];
         let (mut s, mut c) = (vec![0u8; n], vec![0f32; n]);

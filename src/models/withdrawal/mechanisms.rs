@@ -284,6 +284,7 @@ pub fn u01(word: u32) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::substance_params;
     use super::*;
     use proptest::prelude::*;
 
@@ -305,18 +306,7 @@ mod tests {
 
     #[test]
     fn recovery_is_left_by_relapse_or_by_remission() {
-        let p = SubstanceParams {
-            craving_base: 0.05,
-            loneliness: 0.4,
-            isolation: 0.3,
-            recovery_ties: 0.4,
-            rate: 0.1,
-            onset: 0.004,
-            quit: 0.02,
-            relapse: 0.015,
-            remission: 0.004,
-            mutual_aid_rr: 1.21,
-        };
+        let p = substance_params();
         let rec = use_state::RECOVERY;
         let count = |to: u8, craving: f64| {
             (0..200_000u32)

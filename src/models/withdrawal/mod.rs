@@ -31,6 +31,8 @@ pub mod checkpoint;
 mod contact;
 mod days;
 pub mod episodes;
+#[cfg(test)]
+mod fixtures;
 pub mod initial;
 mod isolation;
 mod life;

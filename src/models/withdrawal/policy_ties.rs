@@ -135,31 +135,13 @@ impl Withdrawal {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::four_agents;
     use super::*;
-    use crate::graph::{Edge, EdgeList, Graph, Layer};
+    use crate::graph::Layer;
 
     #[test]
     fn making_room_keeps_every_tie_and_lets_a_full_slab_take_more() {
-        let edges = vec![
-            Edge {
-                a: 0,
-                b: 1,
-                weight: 0.5,
-                layer: Layer::Peer,
-            },
-            Edge {
-                a: 1,
-                b: 2,
-                weight: 0.7,
-                layer: Layer::Family,
-            },
-        ];
-        let (g, _) = Graph::from_edge_list(EdgeList {
-            n: 4,
-            groups: vec![0; 4],
-            edges,
-        });
-        let mut t = Ties::from_graph(&g, 0);
+        let mut t = four_agents(0.7, 0);
         let adds: Vec<Change> = (0..3)
             .map(|k| Change::Add(1, [0, 2, 3][k], Layer::Community, 0.2))
             .chain([Change::Add(0, 3, Layer::Community, 0.2)])

@@ -12,7 +12,10 @@
 
 use super::days::{FriendSums, OUT_BIT, OUT_OFTEN};
 use super::mechanisms::{self, use_state, HIKIKOMORI_WEEKS};
-use super::population::band;
+use super::params::WParams;
+use super::population::{band, Traits};
+use super::state::State;
+use super::ties::Ties;
 use super::{episodes, Withdrawal, AHEAD};
 use crate::engine::par::{self, Exec};
 use crate::graph::Layer;
@@ -50,6 +53,83 @@ pub(super) struct Tally {
 }
 
 impl Tally {
+    /// Adds agent `i`'s own counts (age, sex, role, withdrawal, loneliness, victimisation,
+    /// substance use) at recorded tick `tick`.
+    #[inline]
+    fn count_agent(&mut self, p: &WParams, t: &Traits, s: &State, i: usize, tick: i32) {
+        let b = band(t.age[i]);
+        let male = t.male[i] as usize;
+        self.n_band[b] += 1;
+        self.role_band[b] += u64::from(t.role[i]);
+        let a5 = age_group(t.age[i]);
+        self.n_age5[a5] += 1;
+        self.scarred_band[b] += u64::from(p.susceptibility.scarred(t.victim_weeks[i]));
+        self.n_sex[male] += 1;
+        let in_range = (p.report_age.0..=p.report_age.1).contains(&t.age[i]);
+        self.n_range += u64::from(in_range);
+        let weeks = s.isolated_weeks[i];
+        if weeks >= HIKIKOMORI_WEEKS {
+            self.hik += 1;
+            self.hik_band[b] += 1;
+            self.hik_sex[male] += 1;
+            self.hik_range += u64::from(in_range);
+            self.hik_long += u64::from(weeks >= episodes::LONG_WEEKS);
+            self.hik_age5[a5] += 1;
+            let sev = mechanisms::severity_of(s.days_avg[i] as f64, p.severe_below);
+            self.hik_sev[(sev.max(1) - 1) as usize] += 1;
+        } else if weeks > 0 && s.weeks_out[i] == 0 {
+            // Isolated now, for under 26 weeks (a spell out within an open episode
+            // does not count: Wong et al. 2015 asked who is withdrawn now).
+            self.isolated_short += 1;
+        }
+        self.loneliness += s.loneliness[i] as f64;
+        let lonely = u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+        self.lonely += lonely;
+        self.lonely_band[b] += lonely;
+        self.screen += s.screen[i] as f64;
+        if b == 0 {
+            let tr = tick.saturating_sub(s.last_trad[i]) < 52;
+            let cy = tick.saturating_sub(s.last_cyber[i]) < 52;
+            self.victim_trad += u64::from(tr);
+            self.victim_cyber += u64::from(cy);
+            self.victim_both += u64::from(tr && cy);
+        }
+        self.using += u64::from(s.substance[i] == use_state::USING);
+        self.recovery += u64::from(s.substance[i] == use_state::RECOVERY);
+    }
+
+    /// Adds agent `i`'s ties (degree, bonding and bridging friend ties; `gi` its group) and
+    /// returns its friend-tie sums for the next week's phase 1 (`marks`: each agent's group,
+    /// the top bit set if it goes out often).
+    #[inline]
+    fn count_ties(&mut self, ties: &Ties, gi: u32, marks: &[u32], i: usize) -> FriendSums {
+        let (targets, weights, layers) = ties.slab(i);
+        self.degree += targets.len() as u64;
+        // Branch-free: whether a tie is a friend tie, and within the group, is close to
+        // random from tie to tie, so branches on it mispredict (a profile showed the
+        // branchy loop at a tenth of the run; the same trick elsewhere cost more
+        // instructions than the mispredictions it saved). A non-friend adds w * 0.0 = +0.0,
+        // which leaves the strength sum bit for bit what phase 1 would add up.
+        let (mut friends, mut bonding, mut out) = (0u32, 0u32, 0u32);
+        let mut strength = 0.0f64;
+        for ((&j, &w), &l) in targets.iter().zip(weights).zip(layers) {
+            let friend = Withdrawal::in_person(l) && l != Layer::Family as u8;
+            let m = marks[j as usize];
+            let f = u32::from(friend);
+            friends += f;
+            bonding += f & u32::from(m & !OUT_BIT == gi);
+            out += f & (m >> 31);
+            strength += w as f64 * f64::from(f);
+        }
+        self.bonding += bonding as u64;
+        self.bridging += (friends - bonding) as u64;
+        FriendSums {
+            strength,
+            friends,
+            out,
+        }
+    }
+
     fn add(&mut self, o: &Tally) {
         for k in 0..3 {
             self.n_band[k] += o.n_band[k];
@@ -131,71 +211,8 @@ impl Withdrawal {
                         par::prefetch(marks_ref, j as usize);
                     }
                 }
-                let b = band(t.age[i]);
-                let male = t.male[i] as usize;
-                y.n_band[b] += 1;
-                y.role_band[b] += u64::from(t.role[i]);
-                let a5 = age_group(t.age[i]);
-                y.n_age5[a5] += 1;
-                y.scarred_band[b] += u64::from(p.susceptibility.scarred(t.victim_weeks[i]));
-                y.n_sex[male] += 1;
-                let in_range = (p.report_age.0..=p.report_age.1).contains(&t.age[i]);
-                y.n_range += u64::from(in_range);
-                let weeks = s.isolated_weeks[i];
-                if weeks >= HIKIKOMORI_WEEKS {
-                    y.hik += 1;
-                    y.hik_band[b] += 1;
-                    y.hik_sex[male] += 1;
-                    y.hik_range += u64::from(in_range);
-                    y.hik_long += u64::from(weeks >= episodes::LONG_WEEKS);
-                    y.hik_age5[a5] += 1;
-                    let sev = mechanisms::severity_of(s.days_avg[i] as f64, p.severe_below);
-                    y.hik_sev[(sev.max(1) - 1) as usize] += 1;
-                } else if weeks > 0 && s.weeks_out[i] == 0 {
-                    // Isolated now, for under 26 weeks (a spell out within an open episode
-                    // does not count: Wong et al. 2015 asked who is withdrawn now).
-                    y.isolated_short += 1;
-                }
-                y.loneliness += s.loneliness[i] as f64;
-                let lonely = u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
-                y.lonely += lonely;
-                y.lonely_band[b] += lonely;
-                y.screen += s.screen[i] as f64;
-                if b == 0 {
-                    let tr = tick.saturating_sub(s.last_trad[i]) < 52;
-                    let cy = tick.saturating_sub(s.last_cyber[i]) < 52;
-                    y.victim_trad += u64::from(tr);
-                    y.victim_cyber += u64::from(cy);
-                    y.victim_both += u64::from(tr && cy);
-                }
-                y.using += u64::from(s.substance[i] == use_state::USING);
-                y.recovery += u64::from(s.substance[i] == use_state::RECOVERY);
-                let (targets, weights, layers) = ties.slab(i);
-                y.degree += targets.len() as u64;
-                let gi = t.group[i];
-                // Branch-free: whether a tie is a friend tie, and within the group, is close to
-                // random from tie to tie, so branches on it mispredict (a profile showed the
-                // branchy loop at a tenth of the run; the same trick elsewhere cost more
-                // instructions than the mispredictions it saved). A non-friend adds w * 0.0 = +0.0,
-                // which leaves the strength sum bit for bit what phase 1 would add up.
-                let (mut friends, mut bonding, mut out) = (0u32, 0u32, 0u32);
-                let mut strength = 0.0f64;
-                for ((&j, &w), &l) in targets.iter().zip(weights).zip(layers) {
-                    let friend = Self::in_person(l) && l != Layer::Family as u8;
-                    let m = marks_ref[j as usize];
-                    let f = u32::from(friend);
-                    friends += f;
-                    bonding += f & u32::from(m & !OUT_BIT == gi);
-                    out += f & (m >> 31);
-                    strength += w as f64 * f64::from(f);
-                }
-                y.bonding += bonding as u64;
-                y.bridging += (friends - bonding) as u64;
-                *sums_i = FriendSums {
-                    strength,
-                    friends,
-                    out,
-                };
+                y.count_agent(p, t, s, i, tick);
+                *sums_i = y.count_ties(ties, t.group[i], marks_ref, i);
             }
             y
         });

@@ -330,30 +330,11 @@ pub fn split_by_agents<'a, T>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::four_agents;
     use super::*;
-    use crate::graph::{Edge, EdgeList};
 
     fn small() -> Ties {
-        let edges = vec![
-            Edge {
-                a: 0,
-                b: 1,
-                weight: 0.5,
-                layer: Layer::Peer,
-            },
-            Edge {
-                a: 1,
-                b: 2,
-                weight: 0.5,
-                layer: Layer::Family,
-            },
-        ];
-        let (g, _) = Graph::from_edge_list(EdgeList {
-            n: 4,
-            groups: vec![0; 4],
-            edges,
-        });
-        Ties::from_graph(&g, 1)
+        four_agents(0.5, 1)
     }
 
     #[test]
