@@ -27,6 +27,13 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
             "--posterior is not supported under mpirun yet: run it in one process".into(),
         )
         .into())
+    } else if super::compare::uncertainty(file, None).is_ok_and(|u| u.is_some()) {
+        Err(Error::Usage(
+            "a comparison with an [uncertainty] table is not supported under mpirun yet: run it \
+             in one process"
+                .into(),
+        )
+        .into())
     } else if opts.shard.is_some() {
         Err(Error::Usage(
             "--shard is for job arrays without MPI; under mpirun, rank 0 hands out every work \
