@@ -50,8 +50,9 @@ pub struct Prepared {
     pub plan: cocoon::compare::Plan,
     pub staging: output::Staging,
     pub pool: rayon::ThreadPool,
-    /// The posterior of `--posterior`, checked against the plan.
-    pub posterior: Option<cocoon::compare::uncertainty::Posterior>,
+    /// The parameter uncertainty (`--posterior` or the file's `[uncertainty]`), checked
+    /// against the plan.
+    pub posterior: Option<cocoon::compare::uncertainty::Uncertainty>,
     /// Where checkpoints go (`--checkpoint-every`, or a resumed comparison).
     pub checkpoints: Option<cocoon::checkpoint::Checkpoints>,
 }
@@ -71,14 +72,19 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
             "--posterior cannot be combined with --shard yet: run the comparison in one process (or over MPI without --posterior)".into()
         ));
     }
-    let posterior = match &opts.posterior {
-        Some(path) => {
-            let post = cocoon::compare::uncertainty::load(path)?;
-            cocoon::compare::uncertainty::check(&plan, &post)?;
-            Some(post)
+    let posterior = uncertainty(file, opts.posterior.as_deref())?;
+    if let Some(u) = &posterior {
+        let elsewhere =
+            opts.shard.is_some() || opts.checkpoint_every.is_some() || opts.resume.is_some();
+        if opts.posterior.is_none() && elsewhere {
+            anyhow::bail!(cocoon::error::Error::Usage(format!(
+                "{}: a comparison with an [uncertainty] table cannot be combined with --shard or \
+                 checkpoints yet: run it in one process",
+                file.display()
+            )));
         }
-        None => None,
-    };
+        cocoon::compare::uncertainty::check(&plan, u)?;
+    }
     for arm in &plan.arms {
         super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
     }
@@ -94,6 +100,23 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
         pool,
         posterior,
         checkpoints,
+    })
+}
+
+/// The parameter uncertainty of a comparison: `--posterior`, or the file's `[uncertainty]`
+/// table (giving both is an error: one would silently replace the other).
+pub fn uncertainty(
+    file: &Path,
+    posterior: Option<&Path>,
+) -> anyhow::Result<Option<cocoon::compare::uncertainty::Uncertainty>> {
+    use cocoon::compare::uncertainty::{load, read, Uncertainty};
+    Ok(match (posterior, read(file)?) {
+        (Some(_), Some(_)) => anyhow::bail!(cocoon::error::Error::Usage(format!(
+            "{} has an [uncertainty] table and --posterior was given too: use one of them",
+            file.display()
+        ))),
+        (Some(path), None) => Some(Uncertainty::from_posterior(load(path)?)),
+        (None, table) => table,
     })
 }
 

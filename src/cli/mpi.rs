@@ -27,6 +27,13 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
             "--posterior is not supported under mpirun yet: run it in one process".into(),
         )
         .into())
+    } else if super::compare::uncertainty(file, None).is_ok_and(|u| u.is_some()) {
+        Err(Error::Usage(
+            "a comparison with an [uncertainty] table is not supported under mpirun yet: run it \
+             in one process"
+                .into(),
+        )
+        .into())
     } else if opts.checkpoint_every.is_some() {
         Err(Error::Usage(
             "--checkpoint-every is not supported under mpirun yet: each work unit is short; \

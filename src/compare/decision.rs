@@ -216,10 +216,13 @@ pub fn html_section(c: &Comparison) -> String {
          row arm beats the column arm, and (with spending) the cost-effectiveness acceptability \
          curve. Data in decision_pairwise.csv, ceac.csv and break_even.csv.</p>",
         c.plan.replicates(),
-        if c.posterior.is_some() {
-            ", each with its own parameter set drawn from the posterior (parameter and chance uncertainty)"
-        } else {
-            " (chance only: no --posterior was given)"
+        match &c.posterior {
+            Some(p) => format!(
+                ", each with its own parameter set drawn from the posterior or priors of {} \
+                 (parameter and chance uncertainty)",
+                escape(&p.file_name().unwrap_or_default().to_string_lossy())
+            ),
+            None => " (chance only: no --posterior or [uncertainty] was given)".to_string(),
         },
         escape(r.headline.text)
     );

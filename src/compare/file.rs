@@ -15,10 +15,11 @@
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::{ImDocument, Item, TableLike};
+use toml_edit::{Item, TableLike};
 
 use crate::error::{Error, Location, Result};
 use crate::scenario::{self, spec, Override, Scenario};
+use crate::study::fields::{self, FileKind, Spans};
 
 /// Keys allowed at the top of a comparison file.
 pub const TOP_KEYS: &[&str] = &[
@@ -30,6 +31,7 @@ pub const TOP_KEYS: &[&str] = &[
     "common_random_numbers",
     "set",
     "arm",
+    "uncertainty",
 ];
 
 /// Keys allowed in an `[[arm]]` table.
@@ -114,32 +116,6 @@ impl Plan {
     }
 }
 
-/// Position helper for one file's text.
-struct Spans<'a> {
-    path: &'a Path,
-    text: &'a str,
-}
-
-impl Spans<'_> {
-    fn at(&self, span: Option<std::ops::Range<usize>>) -> Location {
-        let (line, column) = span
-            .map(|s| scenario::line_col(self.text, s.start))
-            .unwrap_or((1, 1));
-        Location::File {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-        }
-    }
-
-    fn err(&self, span: Option<std::ops::Range<usize>>, message: String) -> Error {
-        Error::Compare {
-            location: self.at(span),
-            message,
-        }
-    }
-}
-
 /// A string value with its location.
 struct Located<T> {
     value: T,
@@ -150,20 +126,12 @@ struct Located<T> {
 /// `sets` are `--set key=value` overrides applied to every arm last; `independent` gives each
 /// arm its own seed (as does `common_random_numbers = false` in the file).
 pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
-    let text =
-        crate::input::read_text(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
-            Error::ReadCompare {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-    let sp = Spans { path, text: &text };
-    let doc = ImDocument::parse(text.as_str()).map_err(|e| {
-        sp.err(
-            e.span(),
-            format!("invalid TOML: {}", e.message().trim_end()),
-        )
-    })?;
+    let doc = fields::parse(path, FileKind::Compare)?;
+    let sp = Spans {
+        path,
+        text: doc.raw(),
+        kind: FileKind::Compare,
+    };
     let top = doc.as_table();
 
     let mut question = None;
@@ -246,6 +214,8 @@ pub fn load(path: &Path, sets: &[String], independent: bool) -> Result<Plan> {
                     }
                 }
             }
+            // Parameter uncertainty, read and checked by `super::uncertainty::read`.
+            "uncertainty" => {}
             other => return Err(sp.err(key_span, unknown_key(other, TOP_KEYS, "[set]"))),
         }
     }

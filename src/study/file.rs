@@ -10,12 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::{ImDocument, Item, TableLike};
-
-use super::prior::Prior;
+use super::fields::{self, tables, Fields, FileKind, Spans};
+pub use super::parameter::{Parameter, FIXED_KEYS, PARAM_KEYS};
 use super::quantity::{ArmSel, Measure, Quantity, Stat};
 use crate::error::{Error, Location, Result};
-use crate::scenario::{self, spec, Kind, Override};
+use crate::scenario::{self, Override};
 
 /// Keys allowed at the top of a study file.
 pub const TOP_KEYS: &[&str] = &[
@@ -32,18 +31,6 @@ pub const TOP_KEYS: &[&str] = &[
     "target",
     "outcome",
     "abc",
-];
-/// Keys of a `[[parameter]]`.
-pub const PARAM_KEYS: &[&str] = &[
-    "key",
-    "uniform",
-    "log_uniform",
-    "normal",
-    "lognormal",
-    "beta",
-    "triangular",
-    "values",
-    "source",
 ];
 /// Keys of a `[[target]]`.
 pub const TARGET_KEYS: &[&str] = &[
@@ -76,53 +63,6 @@ pub const OUTCOME_KEYS: &[&str] = &[
 pub const ABC_KEYS: &[&str] = &["particles", "generations", "quantile", "min_acceptance"];
 /// Designs `design` accepts (sensitivity methods choose their own).
 pub const DESIGNS: &[&str] = &["grid", "lhs", "sobol"];
-/// Keys a study may not vary (the study's own `seed` and `replicates` set them for every run).
-const FIXED_KEYS: &[&str] = &["seed", "replicates", "model", "ticks", "name"];
-
-/// One varied parameter.
-#[derive(Clone, Debug)]
-pub struct Parameter {
-    /// Dotted key, e.g. `days.base`.
-    pub key: String,
-    /// Its range or prior.
-    pub prior: Prior,
-    /// For `values = [...]`: the listed values, as written.
-    pub values: Vec<toml_edit::Value>,
-    /// Whether the key takes integers (values are rounded).
-    pub integer: bool,
-    /// Where the figures come from.
-    pub source: String,
-    /// Where the prior is written.
-    pub location: Location,
-}
-
-impl Parameter {
-    /// The override for quantile position `u` (what a design point sets).
-    pub fn value_at(&self, u: f64) -> toml_edit::Value {
-        self.value_of(self.prior.quantile(u))
-    }
-
-    /// The override for a value `x` on the prior's scale.
-    pub fn value_of(&self, x: f64) -> toml_edit::Value {
-        if self.prior.is_discrete() {
-            self.values[x as usize].clone()
-        } else if self.integer {
-            toml_edit::Value::from(x.round() as i64)
-        } else {
-            toml_edit::Value::from(x)
-        }
-    }
-
-    /// The value as a number for CSV files (a listed value that is not a number: its index).
-    pub fn numeric(&self, x: f64) -> f64 {
-        match self.value_of(x) {
-            toml_edit::Value::Float(f) => *f.value(),
-            toml_edit::Value::Integer(i) => *i.value() as f64,
-            toml_edit::Value::Boolean(b) => f64::from(u8::from(*b.value())),
-            _ => x,
-        }
-    }
-}
 
 /// A target: a quantity with its observed value.
 #[derive(Clone, Debug)]
@@ -205,183 +145,14 @@ pub struct RawArms {
     pub difference: Option<(String, String, Location)>,
 }
 
-/// Position helper for one file's text.
-pub(crate) struct Spans<'a> {
-    pub path: &'a Path,
-    pub text: &'a str,
-}
-
-impl Spans<'_> {
-    pub fn at(&self, span: Option<std::ops::Range<usize>>) -> Location {
-        let (line, column) = span
-            .map(|s| scenario::line_col(self.text, s.start))
-            .unwrap_or((1, 1));
-        Location::File {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-        }
-    }
-
-    pub fn err(&self, span: Option<std::ops::Range<usize>>, message: String) -> Error {
-        Error::Scenario {
-            location: self.at(span),
-            message,
-        }
-    }
-}
-
-fn unknown(key: &str, allowed: &[&str]) -> String {
-    let hint = allowed
-        .iter()
-        .min_by_key(|a| spec::edit_distance(key, a))
-        .filter(|a| spec::edit_distance(key, a) <= 3)
-        .map(|a| format!("did you mean `{a}`? "))
-        .unwrap_or_default();
-    format!(
-        "unknown key `{key}`; {hint}allowed: {}",
-        allowed
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
-/// Typed access to one table's values, with located errors.
-struct Fields<'a, 'b> {
-    sp: &'a Spans<'b>,
-    table: &'a dyn TableLike,
-    span: Option<std::ops::Range<usize>>,
-}
-
-impl Fields<'_, '_> {
-    fn check_keys(&self, allowed: &[&str]) -> Result<()> {
-        for (k, _) in self.table.iter() {
-            if !allowed.contains(&k) {
-                let span = self.table.key(k).and_then(|kk| kk.span());
-                return Err(self.sp.err(span, unknown(k, allowed)));
-            }
-        }
-        Ok(())
-    }
-
-    fn value(&self, key: &str) -> Option<(&toml_edit::Value, Location)> {
-        let item = self.table.get(key)?;
-        let v = item.as_value()?;
-        let span = v
-            .span()
-            .or_else(|| self.table.key(key).and_then(|k| k.span()));
-        Some((v, self.sp.at(span)))
-    }
-
-    fn here(&self) -> Location {
-        self.sp.at(self.span.clone())
-    }
-
-    fn bad(&self, key: &str, want: &str) -> Error {
-        let loc = self
-            .value(key)
-            .map(|(_, l)| l)
-            .unwrap_or_else(|| self.here());
-        Error::Scenario {
-            location: loc,
-            message: format!("`{key}` must be {want}"),
-        }
-    }
-
-    fn text(&self, key: &str) -> Result<Option<(String, Location)>> {
-        match self.value(key) {
-            None if self.table.contains_key(key) => Err(self.bad(key, "text in quotes")),
-            None => Ok(None),
-            Some((v, l)) => match v.as_str() {
-                Some(s) => Ok(Some((s.to_string(), l))),
-                None => Err(self.bad(key, "text in quotes")),
-            },
-        }
-    }
-
-    fn number(&self, key: &str) -> Result<Option<(f64, Location)>> {
-        match self.value(key) {
-            None if self.table.contains_key(key) => Err(self.bad(key, "a number")),
-            None => Ok(None),
-            Some((v, l)) => match number(v) {
-                Some(x) if x.is_finite() => Ok(Some((x, l))),
-                _ => Err(self.bad(key, "a finite number")),
-            },
-        }
-    }
-
-    fn int(&self, key: &str, min: i64, max: i64) -> Result<Option<(i64, Location)>> {
-        let want = format!("an integer from {min} to {max}");
-        match self.value(key) {
-            None if self.table.contains_key(key) => Err(self.bad(key, &want)),
-            None => Ok(None),
-            Some((v, l)) => match v.as_integer() {
-                Some(i) if (min..=max).contains(&i) => Ok(Some((i, l))),
-                _ => Err(self.bad(key, &want)),
-            },
-        }
-    }
-
-    fn numbers(&self, key: &str, len: usize, what: &str) -> Result<Option<(Vec<f64>, Location)>> {
-        let want = format!("a list of {len} numbers {what}");
-        match self.value(key) {
-            None if self.table.contains_key(key) => Err(self.bad(key, &want)),
-            None => Ok(None),
-            Some((toml_edit::Value::Array(a), l)) => {
-                let xs: Vec<f64> = a.iter().filter_map(number).collect();
-                if xs.len() != len || a.len() != len || xs.iter().any(|x| !x.is_finite()) {
-                    return Err(self.bad(key, &want));
-                }
-                Ok(Some((xs, l)))
-            }
-            Some(_) => Err(self.bad(key, &want)),
-        }
-    }
-}
-
-fn number(v: &toml_edit::Value) -> Option<f64> {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
-}
-
-/// A table and where it is written.
-type SpannedTable<'a> = (&'a dyn TableLike, Option<std::ops::Range<usize>>);
-
-/// The tables of an array of tables (`[[x]]` or `x = [{...}]`), with their spans.
-fn tables<'a>(sp: &Spans<'_>, key: &str, item: &'a Item) -> Result<Vec<SpannedTable<'a>>> {
-    match item {
-        Item::ArrayOfTables(a) => Ok(a.iter().map(|t| (t as &dyn TableLike, t.span())).collect()),
-        Item::Value(toml_edit::Value::Array(a)) => a
-            .iter()
-            .map(|v| match v {
-                toml_edit::Value::InlineTable(t) => Ok((t as &dyn TableLike, v.span())),
-                _ => Err(sp.err(
-                    v.span(),
-                    format!("each `{key}` must be a table (`[[{key}]]`)"),
-                )),
-            })
-            .collect(),
-        _ => Err(sp.err(item.span(), format!("write `{key}` as `[[{key}]]` tables"))),
-    }
-}
-
 /// Reads and checks a study file (everything but the base's own content).
 pub fn read(path: &Path) -> Result<StudyFile> {
-    let text =
-        crate::input::read_text(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
-            Error::ReadScenario {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-    let sp = Spans { path, text: &text };
-    let doc = ImDocument::parse(text.as_str()).map_err(|e| {
-        sp.err(
-            e.span(),
-            format!("invalid TOML: {}", e.message().trim_end()),
-        )
-    })?;
+    let doc = fields::parse(path, FileKind::Study)?;
+    let sp = Spans {
+        path,
+        text: doc.raw(),
+        kind: FileKind::Study,
+    };
     let top = Fields {
         sp: &sp,
         table: doc.as_table(),
@@ -456,7 +227,7 @@ pub fn read(path: &Path) -> Result<StudyFile> {
                 table,
                 span,
             };
-            let p = parameter(&f)?;
+            let p = super::parameter::parameter(&f)?;
             if let Some(first) = parameters.iter().find(|q| q.key == p.key) {
                 return Err(Error::Scenario {
                     location: p.location,
@@ -599,153 +370,6 @@ pub fn read(path: &Path) -> Result<StudyFile> {
         outcomes,
         ages,
         abc,
-    })
-}
-
-/// One `[[parameter]]`: its key is checked against the parameter list, its prior for
-/// impossible values and for reaching outside the key's allowed range.
-fn parameter(f: &Fields<'_, '_>) -> Result<Parameter> {
-    f.check_keys(PARAM_KEYS)?;
-    let (key, key_loc) = f.text("key")?.ok_or_else(|| Error::Scenario {
-        location: f.here(),
-        message: "a parameter needs `key`, e.g. key = \"days.base\"".into(),
-    })?;
-    let spec = spec::find(&key).ok_or_else(|| Error::Scenario {
-        location: key_loc.clone(),
-        message: format!(
-            "unknown parameter `{key}`{} (`cocoon params` lists every key)",
-            spec::closest_key(&key)
-                .map(|k| format!("; did you mean `{k}`?"))
-                .unwrap_or_default()
-        ),
-    })?;
-    if FIXED_KEYS.contains(&spec.key) {
-        return Err(Error::Scenario {
-            location: key_loc,
-            message: format!("a study cannot vary `{key}` (the study's own `seed`, `replicates` and `set` fix it)"),
-        });
-    }
-    let (lo, hi, integer) = match spec.kind {
-        Kind::Float { min, max } => (min, max, false),
-        Kind::Int { min, max } => (min as f64, max as f64, true),
-        _ => (f64::NEG_INFINITY, f64::INFINITY, false),
-    };
-    let numeric = matches!(spec.kind, Kind::Float { .. } | Kind::Int { .. });
-    let forms = [
-        "uniform",
-        "log_uniform",
-        "normal",
-        "lognormal",
-        "beta",
-        "triangular",
-        "values",
-    ];
-    let given: Vec<&str> = forms
-        .iter()
-        .copied()
-        .filter(|k| f.table.contains_key(k))
-        .collect();
-    if given.len() != 1 {
-        return Err(Error::Scenario {
-            location: f.here(),
-            message: format!(
-                "parameter `{key}` needs exactly one of `uniform`, `log_uniform`, `normal`, `lognormal`, `beta`, `triangular` or `values` (found {})",
-                if given.is_empty() { "none".to_string() } else { given.join(", ") }
-            ),
-        });
-    }
-    let form = given[0];
-    if form != "values" && !numeric {
-        return Err(f.bad(
-            form,
-            &format!(
-                "replaced by `values = [...]`: `{key}` is {}",
-                spec.kind.allowed()
-            ),
-        ));
-    }
-    let mut values = Vec::new();
-    let (prior, location) = match form {
-        "uniform" | "log_uniform" => {
-            let (v, l) = f.numbers(form, 2, "[lo, hi]")?.expect("present");
-            let p = if form == "uniform" {
-                Prior::Uniform { lo: v[0], hi: v[1] }
-            } else {
-                Prior::LogUniform { lo: v[0], hi: v[1] }
-            };
-            (p, l)
-        }
-        "normal" => {
-            let (v, l) = f.numbers(form, 2, "[mean, sd]")?.expect("present");
-            (
-                Prior::Normal {
-                    mean: v[0],
-                    sd: v[1],
-                    lo,
-                    hi,
-                },
-                l,
-            )
-        }
-        "lognormal" => {
-            let (v, l) = f
-                .numbers(form, 2, "[mu, sigma] (of the log)")?
-                .expect("present");
-            (
-                Prior::LogNormal {
-                    mu: v[0],
-                    sigma: v[1],
-                    lo: lo.max(0.0),
-                    hi,
-                },
-                l,
-            )
-        }
-        "beta" => {
-            let (v, l) = f.numbers(form, 2, "[a, b]")?.expect("present");
-            (Prior::Beta { a: v[0], b: v[1] }, l)
-        }
-        "triangular" => {
-            let (v, l) = f.numbers(form, 3, "[lo, mode, hi]")?.expect("present");
-            (
-                Prior::Triangular {
-                    lo: v[0],
-                    mode: v[1],
-                    hi: v[2],
-                },
-                l,
-            )
-        }
-        _ => match f.value("values") {
-            Some((toml_edit::Value::Array(a), l)) => {
-                values = a.iter().cloned().collect();
-                (Prior::Choice { n: values.len() }, l)
-            }
-            _ => return Err(f.bad("values", "a list of values, e.g. [0.1, 0.2]")),
-        },
-    };
-    prior.check().map_err(|m| Error::Scenario {
-        location: location.clone(),
-        message: format!("`{key}`: {m}"),
-    })?;
-    let (a, b) = prior.support();
-    if !prior.is_discrete() && (a < lo || b > hi) {
-        return Err(Error::Scenario {
-            location,
-            message: format!(
-                "`{key}`: the {form} prior reaches [{a}, {b}], outside the parameter's range: {}",
-                spec.kind.allowed()
-            ),
-        });
-    }
-    let source = f.text("source")?.map(|(s, _)| s).unwrap_or_default();
-    Ok(Parameter {
-        key: spec.key.to_string(),
-        prior,
-        values,
-        integer,
-        source,
-        location,
     })
 }
 
