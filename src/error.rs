@@ -122,6 +122,15 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A checkpoint or resume file cannot be continued: another cocoon build, another
+    /// scenario or comparison, or damaged.
+    #[error("checkpoint {}: {message}", path.display())]
+    Checkpoint {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Another process holds the lock of an output folder.
     #[error(
         "output folder {} is being written by another cocoon process (it holds the lock on {}); \
@@ -165,6 +174,7 @@ impl Error {
                 | Error::Csv(_)
                 | Error::Usage(_)
                 | Error::OutputPath { .. }
+                | Error::Checkpoint { .. }
                 | Error::Resources(_)
         )
     }

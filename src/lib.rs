@@ -7,6 +7,7 @@
 //! - [`models`]: the SISa reference model and the withdrawal model;
 //! - [`policy`]: levers, budgets and funding schedules;
 //! - [`run`]: one scenario start to finish; [`output`]: files, written atomically;
+//! - [`checkpoint`]: `--checkpoint-every` and `cocoon resume`, in a versioned binary format;
 //! - [`bench`]: throughput measurements for `cocoon bench` and the criterion benches.
 //! - [`compare`]: policy arms on one base scenario, paired differences and a report.
 //! - [`study`]: sweeps, sensitivity analysis, calibration and decisions under uncertainty.
@@ -21,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod checkpoint;
 pub mod compare;
 pub mod distributed;
 pub mod engine;

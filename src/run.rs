@@ -75,6 +75,35 @@ pub fn execute_replicate(
     }
 }
 
+/// [`execute`] with checkpoints in `ck` (continuing from what it holds): replicates in
+/// parallel, each a work unit of one arm ([`crate::models::withdrawal::checkpoint`]). The
+/// result is identical to [`execute`]'s. Withdrawal model only (see
+/// [`crate::checkpoint::supported`]).
+pub fn execute_checkpointed(
+    scenario: &Scenario,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+    ck: &crate::checkpoint::Checkpoints,
+) -> Result<RunResult> {
+    crate::checkpoint::supported(&scenario.model)?;
+    let one = |r: u32| -> Result<Series> {
+        crate::models::withdrawal::checkpoint::execute_unit(&[scenario], 0, r, exec, progress, ck)
+            .map(|mut v| v.remove(0))
+    };
+    use rayon::prelude::*;
+    let series = match exec {
+        Exec::Sequential => (0..scenario.replicates).map(one).collect::<Result<_>>()?,
+        Exec::Parallel => (0..scenario.replicates)
+            .into_par_iter()
+            .map(one)
+            .collect::<Result<_>>()?,
+    };
+    Ok(RunResult {
+        series,
+        graph: None,
+    })
+}
+
 /// Total progress steps of a scenario: every simulated week of every replicate, burn-in
 /// included.
 pub fn progress_total(s: &Scenario) -> u64 {

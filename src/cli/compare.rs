@@ -22,6 +22,10 @@ pub struct Options {
     pub shard: Option<ShardSpec>,
     /// `--posterior`: replicate r of every arm runs with the r-th posterior draw.
     pub posterior: Option<PathBuf>,
+    /// `--checkpoint-every WEEKS`.
+    pub checkpoint_every: Option<u32>,
+    /// Continuing this interrupted comparison (`cocoon resume`).
+    pub resume: Option<cocoon::checkpoint::ResumeSpec>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -48,6 +52,8 @@ pub struct Prepared {
     pub pool: rayon::ThreadPool,
     /// The posterior of `--posterior`, checked against the plan.
     pub posterior: Option<cocoon::compare::uncertainty::Posterior>,
+    /// Where checkpoints go (`--checkpoint-every`, or a resumed comparison).
+    pub checkpoints: Option<cocoon::checkpoint::Checkpoints>,
 }
 
 /// Checks the output path (cheap) first, then the comparison, threads and memory, before the
@@ -79,8 +85,7 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
     let threads = super::thread_count(opts.threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     super::check_resources(&arms, threads, opts.max_memory, true)?;
-    let staging = output::Staging::begin(&dir, opts.force)?;
-    super::report_cleared(&staging);
+    let (staging, checkpoints) = stage(file, opts, sets, &dir, &plan)?;
     let pool = super::pool(Some(threads))?;
     Ok(Prepared {
         dir,
@@ -88,7 +93,79 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
         staging,
         pool,
         posterior,
+        checkpoints,
     })
+}
+
+/// Opens the output's staging folder: a fresh one, the resumable one of a checkpointed
+/// comparison (with its resume spec written), or the interrupted one being resumed.
+fn stage(
+    file: &Path,
+    opts: &Options,
+    sets: &[String],
+    dir: &Path,
+    plan: &cocoon::compare::Plan,
+) -> anyhow::Result<(output::Staging, Option<cocoon::checkpoint::Checkpoints>)> {
+    let study = || shard::study_hash(plan);
+    if let Some(spec) = &opts.resume {
+        let (staging, ck) = super::resume::reopen(spec, dir, &study())?;
+        return Ok((staging, Some(ck)));
+    }
+    let Some(every) = opts.checkpoint_every else {
+        let staging = output::Staging::begin(dir, opts.force)?;
+        super::report_cleared(&staging);
+        return Ok((staging, None));
+    };
+    if opts.shard.is_some() || opts.posterior.is_some() {
+        anyhow::bail!(cocoon::error::Error::Usage(
+            "--checkpoint-every cannot be combined with --shard or --posterior yet: a shard is \
+             one job-array task (rerun it if it fails)"
+                .into()
+        ));
+    }
+    cocoon::checkpoint::supported(plan.model())?;
+    let mut staging = output::Staging::begin_resumable(dir, opts.force)?;
+    super::report_cleared(&staging);
+    let spec = cocoon::checkpoint::ResumeSpec {
+        format: "cocoon-resume".into(),
+        format_version: cocoon::checkpoint::codec::FORMAT_VERSION,
+        version: cocoon::checkpoint::codec::cocoon_version(),
+        command: "compare".into(),
+        cwd: std::env::current_dir().context("the current folder")?,
+        file: file.to_path_buf(),
+        sets: sets.to_vec(),
+        seed: None,
+        independent: opts.independent,
+        out: dir.to_path_buf(),
+        force: opts.force,
+        every,
+        study: study(),
+        command_line: super::command_line(),
+    };
+    let ck = super::resume::start(&mut staging, &spec)?;
+    Ok((staging, Some(ck)))
+}
+
+/// Continues the interrupted comparison of `spec` (see `cocoon resume`).
+pub fn resume(
+    spec: &cocoon::checkpoint::ResumeSpec,
+    dir: &Path,
+    threads: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let opts = Options {
+        out: Some(dir.to_path_buf()),
+        force: spec.force,
+        threads,
+        quiet,
+        independent: spec.independent,
+        max_memory: None,
+        shard: None,
+        posterior: None,
+        checkpoint_every: Some(spec.every),
+        resume: Some(spec.clone()),
+    };
+    compare(&spec.file, opts, &spec.sets)
 }
 
 pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()> {
@@ -109,6 +186,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         staging,
         pool,
         posterior,
+        checkpoints,
     } = prepared;
     let (arms, replicates, ticks) = (plan.arms.len(), plan.replicates(), plan.ticks());
     let burn_in = cocoon::run::burn_in_ticks(&plan.arms[plan.baseline].scenario);
@@ -117,15 +195,19 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     bar.set_message(super::progress::simulating(
         arms, replicates, burn_in, ticks,
     ));
-    let comparison = pool.install(|| match &posterior {
-        Some(post) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
-        None => cocoon::compare::execute(plan, &|| bar.inc(1)),
+    let comparison = pool.install(|| match (&posterior, &checkpoints) {
+        (Some(post), _) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
+        (None, Some(ck)) => units::execute_checkpointed(plan, &|| bar.inc(1), ck),
+        (None, None) => cocoon::compare::execute(plan, &|| bar.inc(1)),
     })?;
     bar.set_message("writing the report, charts and tables");
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
-        command: super::command_line(),
+        command: match &opts.resume {
+            Some(spec) => spec.command_line.clone(),
+            None => super::command_line(),
+        },
         distributed: None,
     };
     let what = format!(
@@ -138,6 +220,9 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     );
     let done = finish(file, &dir, staging, &comparison, &info, &what, opts.quiet);
     bar.finish_and_clear();
+    if let (Ok(()), Some(ck), false) = (&done, &checkpoints, opts.quiet) {
+        crate::print_stderr(&super::resume::describe(ck));
+    }
     done
 }
 

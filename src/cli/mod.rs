@@ -11,6 +11,7 @@ mod merge;
 mod mpi;
 mod params;
 mod progress;
+mod resume;
 mod run;
 mod sensitivity;
 mod serve;
@@ -67,6 +68,22 @@ pub enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Save the full model state every WEEKS simulated weeks (burn-in included), so
+        /// `cocoon resume OUT` can continue the run if it is killed (withdrawal model).
+        #[arg(long, value_name = "WEEKS", value_parser = clap::value_parser!(u32).range(1..))]
+        checkpoint_every: Option<u32>,
+    },
+    /// Continue a run or comparison started with `--checkpoint-every` that was killed: the
+    /// outputs are byte-identical to an uninterrupted run's.
+    Resume {
+        /// The output folder of the interrupted run (its `--out`).
+        dir: PathBuf,
+        /// Worker threads (default: all cores). Results are identical for any value.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Run the arms of a comparison file on one base scenario and report what each changes.
     Compare {
@@ -105,6 +122,10 @@ pub enum Command {
         /// paired and effects carry parameter and chance uncertainty.
         #[arg(long, value_name = "POSTERIOR.CSV")]
         posterior: Option<PathBuf>,
+        /// Save the full state of every running unit every WEEKS simulated weeks (burn-in
+        /// included), so `cocoon resume OUT` can continue the comparison if it is killed.
+        #[arg(long, value_name = "WEEKS", value_parser = clap::value_parser!(u32).range(1..))]
+        checkpoint_every: Option<u32>,
     },
     /// Merge the folders of `compare --shard K/N` runs into the comparison's final outputs,
     /// byte-identical to a single run (except the manifest's run section).
@@ -247,7 +268,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             force,
             quiet,
-        } => run::run(&scenario, threads, out, force, quiet),
+            checkpoint_every,
+        } => run::run(&scenario, threads, out, force, quiet, checkpoint_every),
+        Command::Resume {
+            dir,
+            threads,
+            quiet,
+        } => resume::resume(&dir, threads, quiet),
         Command::Compare {
             file,
             out,
@@ -259,6 +286,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             max_memory,
             shard,
             posterior,
+            checkpoint_every,
         } => compare::compare(
             &file,
             compare::Options {
@@ -270,6 +298,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 max_memory,
                 shard,
                 posterior,
+                checkpoint_every,
+                resume: None,
             },
             &sets,
         ),

@@ -27,6 +27,13 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
             "--posterior is not supported under mpirun yet: run it in one process".into(),
         )
         .into())
+    } else if opts.checkpoint_every.is_some() {
+        Err(Error::Usage(
+            "--checkpoint-every is not supported under mpirun yet: each work unit is short; \
+             rerun the job if a rank fails"
+                .into(),
+        )
+        .into())
     } else if opts.shard.is_some() {
         Err(Error::Usage(
             "--shard is for job arrays without MPI; under mpirun, rank 0 hands out every work \

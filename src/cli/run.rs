@@ -108,6 +108,7 @@ pub fn run(
     out: Option<PathBuf>,
     force: bool,
     quiet: bool,
+    checkpoint_every: Option<u32>,
 ) -> anyhow::Result<()> {
     let scenario = load(args)?;
     super::budget::warn_absolute_budget(&scenario.name, &scenario.params, &args.sets);
@@ -115,28 +116,107 @@ pub fn run(
     // The output folder is checked, locked and staged before any simulation work.
     let threads = super::thread_count(threads)?;
     super::check_resources(&[&scenario], threads, args.max_memory, false)?;
-    let staging = output::Staging::begin(&dir, force)?;
+    if checkpoint_every.is_some() {
+        cocoon::checkpoint::supported(&scenario.model)?;
+    }
+    let mut staging = match checkpoint_every {
+        Some(_) => output::Staging::begin_resumable(&dir, force)?,
+        None => output::Staging::begin(&dir, force)?,
+    };
     super::report_cleared(&staging);
+    let checkpoints = match checkpoint_every {
+        Some(every) => {
+            let spec = cocoon::checkpoint::ResumeSpec {
+                format: "cocoon-resume".into(),
+                format_version: cocoon::checkpoint::codec::FORMAT_VERSION,
+                version: cocoon::checkpoint::codec::cocoon_version(),
+                command: "run".into(),
+                cwd: std::env::current_dir().context("the current folder")?,
+                file: args.file.clone(),
+                sets: args.sets.clone(),
+                seed: args.seed,
+                independent: false,
+                out: dir.clone(),
+                force,
+                every,
+                study: cocoon::checkpoint::scenario_hash(&scenario),
+                command_line: super::command_line(),
+            };
+            Some(super::resume::start(&mut staging, &spec)?)
+        }
+        None => None,
+    };
+    execute(
+        &scenario,
+        &dir,
+        staging,
+        threads,
+        checkpoints.as_ref(),
+        super::command_line(),
+        quiet,
+    )
+}
+
+/// Continues the interrupted `run` of `spec` (see `cocoon resume`).
+pub fn resume(
+    spec: &cocoon::checkpoint::ResumeSpec,
+    dir: &std::path::Path,
+    threads: Option<usize>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let args = ScenarioArgs {
+        file: spec.file.clone(),
+        sets: spec.sets.clone(),
+        seed: spec.seed,
+        max_memory: None,
+    };
+    let scenario = load(&args)?;
+    let threads = super::thread_count(threads)?;
+    let (staging, checkpoints) =
+        super::resume::reopen(spec, dir, &cocoon::checkpoint::scenario_hash(&scenario))?;
+    execute(
+        &scenario,
+        dir,
+        staging,
+        threads,
+        Some(&checkpoints),
+        spec.command_line.clone(),
+        quiet,
+    )
+}
+
+/// Runs `scenario` (with checkpoints if given), writes it into `staging` and commits.
+fn execute(
+    scenario: &Scenario,
+    dir: &std::path::Path,
+    staging: output::Staging,
+    threads: usize,
+    checkpoints: Option<&cocoon::checkpoint::Checkpoints>,
+    command: Vec<String>,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let pool = super::pool(Some(threads))?;
     let started = Instant::now();
-    let bar = progress::bar(cocoon::run::progress_total(&scenario), quiet);
-    let burn_in = cocoon::run::burn_in_ticks(&scenario);
+    let bar = progress::bar(cocoon::run::progress_total(scenario), quiet);
+    let burn_in = cocoon::run::burn_in_ticks(scenario);
     bar.set_message(progress::simulating(
         1,
         scenario.replicates,
         burn_in,
         scenario.ticks,
     ));
-    let result =
-        pool.install(|| cocoon::run::execute(&scenario, Exec::Parallel, &|| bar.inc(1)))?;
+    let result = pool.install(|| match checkpoints {
+        Some(ck) => cocoon::run::execute_checkpointed(scenario, Exec::Parallel, &|| bar.inc(1), ck),
+        None => cocoon::run::execute(scenario, Exec::Parallel, &|| bar.inc(1)),
+    })?;
     let info = RunInfo {
         threads: pool.current_num_threads(),
         wall_seconds: started.elapsed().as_secs_f64(),
-        command: super::command_line(),
+        command,
         distributed: None,
     };
     bar.set_message("writing results and charts");
-    let files = output::write_run(staging.path(), &scenario, &result, &info)
+    let files = output::write_run(staging.path(), scenario, &result, &info)
         .with_context(|| format!("writing results to {}", dir.display()))?;
     staging
         .commit()
@@ -166,6 +246,9 @@ pub fn run(
             progress::duration(started.elapsed().as_secs_f64()),
             info.threads,
         ));
+        if let Some(ck) = checkpoints {
+            crate::print_stderr(&super::resume::describe(ck));
+        }
     }
     Ok(())
 }

@@ -85,6 +85,44 @@ pub fn run_unit(plan: &Plan, unit: Unit, progress: &(dyn Fn() + Sync)) -> Result
     Ok(UnitResult { unit, series })
 }
 
+/// [`run_unit`] with checkpoints in `ck`, continuing from what it already holds: the same
+/// result. Withdrawal comparisons only (see [`crate::checkpoint::supported`]).
+pub fn run_unit_checkpointed(
+    plan: &Plan,
+    unit: Unit,
+    progress: &(dyn Fn() + Sync),
+    ck: &crate::checkpoint::Checkpoints,
+) -> Result<UnitResult> {
+    crate::checkpoint::supported(plan.model())?;
+    let groups = groups(plan);
+    let members = check_unit(plan, &groups, unit)?;
+    let scenarios: Vec<&Scenario> = members.iter().map(|&k| &plan.arms[k].scenario).collect();
+    let series = crate::models::withdrawal::checkpoint::execute_unit(
+        &scenarios,
+        unit.group,
+        unit.replicate,
+        Exec::Parallel,
+        progress,
+        ck,
+    )?;
+    Ok(UnitResult { unit, series })
+}
+
+/// [`super::execute`] with checkpoints in `ck` (continuing from what it holds): every unit
+/// through [`run_unit_checkpointed`], assembled as always, so the comparison is identical.
+pub fn execute_checkpointed(
+    plan: Plan,
+    progress: &(dyn Fn() + Sync),
+    ck: &crate::checkpoint::Checkpoints,
+) -> Result<Comparison> {
+    use rayon::prelude::*;
+    let results = units(&plan)
+        .par_iter()
+        .map(|&unit| run_unit_checkpointed(&plan, unit, progress, ck))
+        .collect::<Result<Vec<_>>>()?;
+    assemble(plan, results)
+}
+
 /// The members of `unit`'s group, or an error if the unit is not one of the plan's.
 fn check_unit<'g>(plan: &Plan, groups: &'g [Vec<usize>], unit: Unit) -> Result<&'g [usize]> {
     let members = groups.get(unit.group).ok_or_else(|| {

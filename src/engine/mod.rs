@@ -130,27 +130,58 @@ pub fn run_one<M: Model>(
     exec: Exec,
     progress: &(dyn Fn() + Sync),
 ) -> Series {
-    let mut series = Series {
+    let none = &mut |_: u32, _: &M, _: &Series| Ok::<(), std::convert::Infallible>(());
+    match run_from(
+        model,
         replicate,
-        ..Series::default()
-    };
-    model.observe(&mut Recorder {
-        series: &mut series,
-        tick: 0,
-    });
-    for t in 1..=ticks {
+        Series::default(),
+        0,
+        ticks,
+        exec,
+        progress,
+        none,
+    ) {
+        Ok(series) => series,
+        Err(never) => match never {},
+    }
+}
+
+/// Runs one replicate from tick `from` to `ticks`, calling `after(t, model, series)` at the
+/// end of every tick `t` (for checkpoints). From 0, the model is fresh and tick 0 is observed
+/// first; from a later tick, the model and `series` are as they were at the end of tick
+/// `from` (a resumed checkpoint), and the result is the same as one uninterrupted run.
+#[allow(clippy::too_many_arguments)]
+pub fn run_from<M: Model, E>(
+    model: &mut M,
+    replicate: u32,
+    mut series: Series,
+    from: u32,
+    ticks: u32,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+    after: &mut dyn FnMut(u32, &M, &Series) -> std::result::Result<(), E>,
+) -> std::result::Result<Series, E> {
+    series.replicate = replicate;
+    if from == 0 {
+        model.observe(&mut Recorder {
+            series: &mut series,
+            tick: 0,
+        });
+    }
+    for t in from + 1..=ticks {
         model.step(t, exec);
         model.observe(&mut Recorder {
             series: &mut series,
             tick: t,
         });
         progress();
+        after(t, model, &series)?;
     }
     model.finish(&mut Recorder {
         series: &mut series,
         tick: ticks,
     });
-    series
+    Ok(series)
 }
 
 /// Builds and runs `replicates` replicates (in parallel under [`Exec::Parallel`]); results are

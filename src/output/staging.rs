@@ -24,14 +24,20 @@
 //! folder; a killed process leaves it behind under its recognisable name, and the next run on
 //! the same target reports and removes it. The target is never touched before `commit`.
 
-use std::ffi::{CString, OsStr, OsString};
-use std::fs::File;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt as _;
-use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+mod fsops;
+pub use fsops::describe_kind;
+pub(crate) use fsops::random_hex;
+use fsops::{
+    clear_leftovers, create_parents, exchange, kind_at, rename_noreplace, sync_dir, sync_tree,
+    writable, Lock, Parents,
+};
 
 /// Marks staging folders: `.NAME.cocoon-staging-<16 hex digits>`.
 pub const STAGING_TAG: &str = ".cocoon-staging-";
@@ -41,6 +47,20 @@ pub const LOCK_TAG: &str = ".cocoon-lock";
 const NAME_MAX: usize = 255;
 /// Bytes the staging name adds to the target's name: the leading dot, the tag, 16 hex digits.
 const STAGING_EXTRA: usize = 1 + STAGING_TAG.len() + 16;
+
+/// The name of the one staging folder of a checkpointed run: `.NAME.cocoon-staging-resumable`.
+pub const RESUMABLE: &str = "resumable";
+
+/// How [`Staging::open`] gets its staging folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// A fresh folder under a random name.
+    Fresh,
+    /// The deterministic resumable folder, created afresh.
+    Resumable,
+    /// The existing resumable folder of an interrupted run.
+    Resume,
+}
 
 /// A target folder split into its parent and its name.
 #[derive(Clone, Debug)]
@@ -63,6 +83,13 @@ impl Target {
         let mut n = OsString::from(".");
         n.push(&self.name);
         n.push(suffix);
+        self.parent.join(n)
+    }
+
+    /// `DIR/.NAME.cocoon-staging-resumable`.
+    fn resumable(&self) -> PathBuf {
+        let mut n = self.staging_prefix();
+        n.push(RESUMABLE);
         self.parent.join(n)
     }
 
@@ -130,50 +157,6 @@ fn parse(target: &Path) -> Result<Target> {
     })
 }
 
-/// What is at `path` (not following a final symbolic link), if anything.
-fn kind_at(path: &Path) -> io::Result<Option<std::fs::FileType>> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) => Ok(Some(m.file_type())),
-        // A missing path, or one below a file (ENOTDIR): nothing is there.
-        Err(e)
-            if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ENOTDIR) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// A word for a file type that is not a folder.
-pub fn describe_kind(t: &std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt as _;
-    if t.is_symlink() {
-        "a symbolic link"
-    } else if t.is_file() {
-        "a file"
-    } else if t.is_dir() {
-        "a folder"
-    } else if t.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_block_device() || t.is_char_device() {
-        "a device"
-    } else {
-        "not a regular file"
-    }
-}
-
-/// True if the current user may create entries in `dir` (`access(W_OK | X_OK)`, which also
-/// reports a read-only file system).
-fn writable(dir: &Path) -> bool {
-    let Ok(c) = CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated string that outlives the call.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
-}
-
 /// Checks, without creating or changing anything, that `target` can become an output folder:
 /// see the module docs for what is refused. `cocoon check` and every writing command call
 /// this before simulating, so no computed result is thrown away over the output path.
@@ -233,91 +216,6 @@ pub fn check_target(target: &Path, force: bool) -> Result<()> {
     }
 }
 
-/// Sixteen unpredictable hex digits from the kernel's random source (`getrandom`).
-pub(crate) fn random_hex() -> String {
-    let mut buf = [0u8; 8];
-    // SAFETY: `buf` is valid for 8 writable bytes.
-    let got = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
-    if got != buf.len() as isize {
-        // No getrandom (very old kernel): std's hasher keys are also seeded from the OS.
-        use std::hash::{BuildHasher as _, Hasher as _};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0),
-        );
-        h.write_u32(std::process::id());
-        buf = h.finish().to_le_bytes();
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// An exclusive `flock` on the lock file; released (and the file removed) on drop.
-#[derive(Debug)]
-struct Lock {
-    path: PathBuf,
-    file: Option<File>,
-}
-
-impl Lock {
-    fn acquire(t: &Target) -> Result<Lock> {
-        let path = t.sibling(LOCK_TAG);
-        // Another holder may unlink the file between our open and our flock; then the lock we
-        // got is on a dead inode and we try again with the file now at the path.
-        for _ in 0..8 {
-            let file = std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-                .open(&path)
-                .map_err(|e| io_err(&path, e))?;
-            use std::os::fd::AsRawFd as _;
-            // SAFETY: the descriptor is open for the duration of the call.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-            if rc != 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::WouldBlock {
-                    return Err(Error::Busy {
-                        path: t.shown.clone(),
-                        lock: path,
-                    });
-                }
-                return Err(io_err(&path, e));
-            }
-            let ours = file.metadata().map_err(|e| io_err(&path, e))?;
-            match std::fs::symlink_metadata(&path) {
-                Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => {
-                    return Ok(Lock {
-                        path,
-                        file: Some(file),
-                    })
-                }
-                _ => continue,
-            }
-        }
-        Err(Error::Busy {
-            path: t.shown.clone(),
-            lock: path,
-        })
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Unlink while still holding the lock, so nobody locks a file that is going away
-        // without noticing (they re-check the inode after locking).
-        if self.file.is_some() {
-            let _ = std::fs::remove_file(&self.path);
-        }
-        self.file = None;
-    }
-}
-
 /// A fresh, locked staging folder for one output folder. See the module docs.
 #[derive(Debug)]
 pub struct Staging {
@@ -326,6 +224,10 @@ pub struct Staging {
     force: bool,
     cleared: Vec<PathBuf>,
     committed: bool,
+    /// Kept when dropped uncommitted (a resumable staging folder with checkpoints).
+    keep: bool,
+    /// An entry removed just before the commit (the checkpoints of a checkpointed run).
+    scratch: Option<String>,
     _lock: Lock,
     /// Declared last: dropped after the lock file and the staging folder are gone.
     _parents: Parents,
@@ -336,6 +238,29 @@ impl Staging {
     /// to it (creating missing parents). Fails, writing nothing, if [`check_target`] fails or
     /// another process holds the lock ([`Error::Busy`]).
     pub fn begin(target: &Path, force: bool) -> Result<Staging> {
+        Staging::open(target, force, Mode::Fresh)
+    }
+
+    /// [`Staging::begin`] with the one deterministic staging folder
+    /// `DIR/.NAME.cocoon-staging-resumable`, which `cocoon resume` finds from the target's name
+    /// alone (a checkpointed run, [`crate::checkpoint`]). Unlike a random staging folder, it is
+    /// kept when the `Staging` is dropped uncommitted (the checkpoints in it are the point).
+    pub fn begin_resumable(target: &Path, force: bool) -> Result<Staging> {
+        Staging::open(target, force, Mode::Resumable)
+    }
+
+    /// Locks `target` again and reopens the resumable staging folder an interrupted
+    /// checkpointed run left; fails if there is none.
+    pub fn resume(target: &Path, force: bool) -> Result<Staging> {
+        Staging::open(target, force, Mode::Resume)
+    }
+
+    /// The resumable staging folder of `target` (which may not exist).
+    pub fn resumable_path(target: &Path) -> Result<PathBuf> {
+        Ok(parse(target)?.resumable())
+    }
+
+    fn open(target: &Path, force: bool, mode: Mode) -> Result<Staging> {
         check_target(target, force)?;
         let t = parse(target)?;
         let created = create_parents(&t.parent)?;
@@ -343,30 +268,93 @@ impl Staging {
         let lock = Lock::acquire(&t)?;
         // Under the lock, nothing else of ours can be changing the target: check it again.
         check_target(target, force)?;
-        let cleared = clear_leftovers(&t)?;
+        let resumable = t.resumable();
+        let interrupted = kind_at(&resumable)
+            .map_err(|e| io_err(&resumable, e))?
+            .is_some_and(|k| k.is_dir());
+        match mode {
+            Mode::Fresh | Mode::Resumable if interrupted && !force => {
+                return Err(bad(
+                    target,
+                    format!(
+                        "holds the checkpoints of an interrupted run ({}); continue it with                          `cocoon resume {}`, or add --force to discard them and start again",
+                        resumable.display(),
+                        target.display()
+                    ),
+                ))
+            }
+            Mode::Resume if !interrupted => {
+                return Err(bad(
+                    target,
+                    format!(
+                        "has no interrupted run to continue (no {}); only a run started with                          --checkpoint-every can be resumed",
+                        resumable.display()
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        let keep = (mode == Mode::Resume).then_some(resumable.as_path());
+        let cleared = clear_leftovers(&t, keep)?;
+        let staging = |dir: PathBuf, lock: Lock, guard: Parents, t: Target| Staging {
+            target: t,
+            dir,
+            force,
+            cleared,
+            committed: false,
+            keep: mode != Mode::Fresh,
+            scratch: None,
+            _lock: lock,
+            _parents: guard,
+        };
+        match mode {
+            Mode::Resume => return Ok(staging(resumable, lock, guard, t)),
+            Mode::Resumable => {
+                std::fs::create_dir(&resumable).map_err(|e| io_err(&resumable, e))?;
+                return Ok(staging(resumable, lock, guard, t));
+            }
+            Mode::Fresh => {}
+        }
         let mut last = None;
         for _ in 0..16 {
             let mut n = t.staging_prefix();
             n.push(random_hex());
             let dir = t.parent.join(n);
             match std::fs::create_dir(&dir) {
-                Ok(()) => {
-                    return Ok(Staging {
-                        target: t,
-                        dir,
-                        force,
-                        cleared,
-                        committed: false,
-                        _lock: lock,
-                        _parents: guard,
-                    })
-                }
+                Ok(()) => return Ok(staging(dir, lock, guard, t)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some((dir, e)),
                 Err(e) => return Err(io_err(&dir, e)),
             }
         }
         let (dir, e) = last.expect("the loop ran");
         Err(io_err(&dir, e))
+    }
+
+    /// Names an entry of the staging folder (e.g. the checkpoints) that [`Staging::commit`]
+    /// removes after everything else is written and before the folder is renamed into place,
+    /// so the final folder holds exactly what a run without it would hold.
+    pub fn remove_on_commit(&mut self, name: &str) {
+        self.scratch = Some(name.to_string());
+    }
+
+    /// Removes everything in the staging folder except the entry `keep` (a resumed run
+    /// clears what its killed predecessor had begun to write, keeping the checkpoints).
+    pub fn clear_except(&self, keep: &str) -> Result<()> {
+        for entry in std::fs::read_dir(&self.dir).map_err(|e| io_err(&self.dir, e))? {
+            let entry = entry.map_err(|e| io_err(&self.dir, e))?;
+            if entry.file_name() == keep {
+                continue;
+            }
+            let p = entry.path();
+            let is_dir = entry.file_type().map_err(|e| io_err(&p, e))?.is_dir();
+            let r = if is_dir {
+                std::fs::remove_dir_all(&p)
+            } else {
+                std::fs::remove_file(&p)
+            };
+            r.map_err(|e| io_err(&p, e))?;
+        }
+        Ok(())
     }
 
     /// The staging folder: write every output file under it.
@@ -388,6 +376,12 @@ impl Staging {
     /// (replacing an existing target whole with `--force`), then releases the lock. Returns
     /// the final path.
     pub fn commit(mut self) -> Result<PathBuf> {
+        if let Some(s) = &self.scratch {
+            let p = self.dir.join(s);
+            if kind_at(&p).map_err(|e| io_err(&p, e))?.is_some() {
+                std::fs::remove_dir_all(&p).map_err(|e| io_err(&p, e))?;
+            }
+        }
         sync_tree(&self.dir)?;
         let target = self.target.path();
         let exists = kind_at(&target).map_err(|e| io_err(&target, e))?;
@@ -417,157 +411,9 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.keep {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
-    }
-}
-
-/// Creates the missing folders of `dir`, returning those it created, deepest first.
-fn create_parents(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut missing = Vec::new();
-    let mut d = dir.to_path_buf();
-    while !d.as_os_str().is_empty() && std::fs::symlink_metadata(&d).is_err() {
-        missing.push(d.clone());
-        d = d.parent().map(Path::to_path_buf).unwrap_or_default();
-    }
-    for m in missing.iter().rev() {
-        match std::fs::create_dir(m) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io_err(m, e)),
-        }
-    }
-    Ok(missing)
-}
-
-/// Folders `begin` created for the target; removed again (if still empty) when the run
-/// fails, so a failed run leaves nothing behind.
-#[derive(Debug)]
-struct Parents(Vec<PathBuf>);
-
-impl Drop for Parents {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            if std::fs::remove_dir(p).is_err() {
-                break;
-            }
-        }
-    }
-}
-
-/// Removes `.NAME.cocoon-staging-*` next to the target (left by killed runs; no live run can
-/// own one, since we hold the target's lock). Returns what was removed.
-fn clear_leftovers(t: &Target) -> Result<Vec<PathBuf>> {
-    let prefix = t.staging_prefix();
-    let mut found = Vec::new();
-    let entries = std::fs::read_dir(&t.parent).map_err(|e| io_err(&t.parent, e))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.as_bytes().starts_with(prefix.as_bytes()) {
-            found.push(t.parent.join(name));
-        }
-    }
-    found.sort();
-    for p in &found {
-        let r = match kind_at(p) {
-            Ok(Some(k)) if k.is_dir() => std::fs::remove_dir_all(p),
-            Ok(Some(_)) => std::fs::remove_file(p),
-            Ok(None) => Ok(()),
-            Err(e) => Err(e),
-        };
-        r.map_err(|e| io_err(p, e))?;
-    }
-    Ok(found)
-}
-
-/// `fsync` every file and folder under `dir` (not following symbolic links).
-fn sync_tree(dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| io_err(dir, e))? {
-        let entry = entry.map_err(|e| io_err(dir, e))?;
-        let p = entry.path();
-        let k = entry.file_type().map_err(|e| io_err(&p, e))?;
-        if k.is_dir() {
-            sync_tree(&p)?;
-        } else if k.is_file() {
-            File::open(&p)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| io_err(&p, e))?;
-        }
-    }
-    sync_dir(dir)
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    match File::open(dir).and_then(|f| f.sync_all()) {
-        Ok(()) => Ok(()),
-        // Some file systems cannot fsync a folder; the data files themselves are synced.
-        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Ok(()),
-        Err(e) => Err(io_err(dir, e)),
-    }
-}
-
-fn cpath(p: &Path) -> io::Result<CString> {
-    CString::new(p.as_os_str().as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
-}
-
-/// `renameat2(from, to, flags)`; `Ok(false)` if the file system does not support `flags`.
-fn renameat2(from: &Path, to: &Path, flags: libc::c_uint) -> io::Result<bool> {
-    let (f, t) = (cpath(from)?, cpath(to)?);
-    // SAFETY: both strings are valid and NUL-terminated for the duration of the call.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            f.as_ptr(),
-            libc::AT_FDCWD,
-            t.as_ptr(),
-            flags,
-        )
-    };
-    if rc == 0 {
-        return Ok(true);
-    }
-    let e = io::Error::last_os_error();
-    match e.raw_os_error() {
-        Some(libc::EINVAL) | Some(libc::ENOSYS) => Ok(false),
-        _ => Err(e),
-    }
-}
-
-/// Renames `from` to `to`, refusing to replace anything at `to`.
-fn rename_noreplace(from: &Path, to: &Path) -> Result<()> {
-    match renameat2(from, to, libc::RENAME_NOREPLACE) {
-        Ok(true) => Ok(()),
-        Ok(false) => {
-            // No RENAME_NOREPLACE here: `rename` of a folder onto an existing non-empty folder
-            // fails, and we hold the lock, so only an empty folder made by someone else could
-            // be replaced.
-            std::fs::rename(from, to).map_err(|e| io_err(to, e))
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(bad(
-            to,
-            "appeared while the run was writing; nothing was replaced",
-        )),
-        Err(e) => Err(io_err(to, e)),
-    }
-}
-
-/// Swaps the staging folder and the existing target; afterwards `staging` holds the old run.
-fn exchange(staging: &Path, target: &Path, t: &Target) -> Result<()> {
-    match renameat2(staging, target, libc::RENAME_EXCHANGE) {
-        Ok(true) => Ok(()),
-        Ok(false) => {
-            // No atomic exchange: move the old run aside under a staging name (a leftover the
-            // next run clears if we die), then move the new one in.
-            let mut n = t.staging_prefix();
-            n.push(random_hex());
-            let aside = t.parent.join(n);
-            std::fs::rename(target, &aside).map_err(|e| io_err(target, e))?;
-            std::fs::rename(staging, target).map_err(|e| io_err(target, e))?;
-            std::fs::rename(&aside, staging).map_err(|e| io_err(staging, e))
-        }
-        Err(e) => Err(io_err(target, e)),
     }
 }
 

@@ -32,7 +32,7 @@ const CAUSES: [&str; 3] = ["events", "recovery_groups", "link_workers"];
 #[derive(Clone, Debug, Default)]
 pub struct PolicyTies {
     /// Changes queued this week, per cause.
-    queued: [Vec<Change>; 3],
+    pub(super) queued: [Vec<Change>; 3],
     /// Ties added per cause.
     pub added: [u64; 3],
     /// Ties refused per cause (slab full; 0 unless growth failed).
