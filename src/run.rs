@@ -136,7 +136,15 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
                 }),
             })
         }
-        "withdrawal" => crate::models::withdrawal::execute(scenario, exec, progress),
+        "withdrawal" => {
+            let mut result = crate::models::withdrawal::execute(scenario, exec, progress)?;
+            // An observed network is described in graph.json, as SISa's graph is.
+            result.graph = scenario.params.observed().map(|o| GraphReport {
+                provenance: o.provenance(),
+                metrics: metrics::compute(&o.graph),
+            });
+            Ok(result)
+        }
         other => Err(Error::Model(format!("model `{other}` is not available"))),
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{csv, generate, Graph};
+use super::{csv, generate, Graph, Layer};
 use crate::error::Result;
 use crate::scenario::{Applies, Dv, Kind, ParamSpec, Params};
 
@@ -182,7 +182,49 @@ pub static SPECS: &[ParamSpec] = &[
             values: &["edge_list"],
         },
     },
+    ParamSpec {
+        key: "graph.layer",
+        kind: Kind::Choice(OBSERVED_LAYERS),
+        default: Dv::S("peer"),
+        unit: "choice",
+        meaning: "Withdrawal model only: the tie layer the observed edge list replaces (peer: school and work ties; community: neighbourhood ties); the model draws no synthetic ties of that layer.",
+        source: "convention",
+        applies: Applies::When {
+            key: "graph.kind",
+            values: &["edge_list"],
+        },
+    },
 ];
+
+/// Layers of the withdrawal model an observed edge list can replace (`graph.layer`).
+pub const OBSERVED_LAYERS: &[&str] = &["peer", "community"];
+
+/// An observed network read once when a withdrawal scenario is loaded (`graph.kind =
+/// "edge_list"`), shared by every replicate and arm. SISa reads its edge list when it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observed {
+    /// The cleaned graph (self-loops and duplicates dropped).
+    pub graph: Graph,
+    /// What importing read and dropped.
+    pub report: csv::ImportReport,
+    /// Whether a node table gave the groups (otherwise every agent is in group 0 and the
+    /// model keeps its own group labels).
+    pub groups: bool,
+    /// The layer the observed ties form (`graph.layer`).
+    pub layer: Layer,
+}
+
+impl Observed {
+    /// How the network was obtained, for `graph.json`.
+    pub fn provenance(&self) -> Provenance {
+        Provenance {
+            kind: "edge_list".into(),
+            rows_read: Some(self.report.rows),
+            self_loops_dropped: self.report.self_loops_dropped,
+            duplicates_dropped: self.report.duplicates_dropped,
+        }
+    }
+}
 
 /// How a graph was obtained, for `graph.json`.
 #[derive(Clone, Debug, Default, Serialize)]

@@ -7,6 +7,7 @@
 //! where it was set. Every error names the file, line and column (or the `--set` argument) and
 //! what is allowed, and nothing is written before a scenario has passed all checks.
 
+mod observed;
 pub mod spec;
 
 use std::collections::BTreeMap;
@@ -102,9 +103,17 @@ pub struct Entry {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Params {
     entries: BTreeMap<&'static str, Entry>,
+    /// The withdrawal model's observed network, read once at load ([`observed`]).
+    observed: Option<std::sync::Arc<crate::graph::build::Observed>>,
 }
 
 impl Params {
+    /// The observed network a withdrawal scenario names (`graph.kind = "edge_list"`), read
+    /// and checked when the scenario was loaded.
+    pub fn observed(&self) -> Option<&std::sync::Arc<crate::graph::build::Observed>> {
+        self.observed.as_ref()
+    }
+
     /// The value of `key`, if set or defaulted.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entries.get(key).map(|e| &e.value)
@@ -219,10 +228,11 @@ impl Params {
     }
 
     /// Whether `key` applies under the current values (e.g. `graph.k` only for Watts-Strogatz).
-    /// `graph.*` keys apply only to the SISa model: the withdrawal model builds its own
-    /// population and network from `population.*` and never reads them.
+    /// The withdrawal model builds its own population and network from `population.*`; the
+    /// only `graph.*` keys it reads are an observed network's ([`observed::KEYS`]), and
+    /// `graph.layer` is read by no other model.
     pub fn applies(&self, key: &str) -> bool {
-        if key.starts_with("graph.") && self.opt_str("model").is_some_and(|m| m != "sisa") {
+        if key.starts_with("graph.") && !observed::graph_key_applies(self, key) {
             return false;
         }
         match spec::find(key).map(|s| s.applies) {
@@ -319,6 +329,7 @@ impl Scenario {
         }
         check_applies(&params)?;
         check_files(&params)?;
+        observed::resolve(&mut params)?;
         crate::models::validate(&params)?;
         let name = params.opt_str("name").unwrap_or(default_name).to_string();
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
@@ -768,16 +779,12 @@ fn check_applies(params: &Params) -> Result<()> {
         let Some(location) = &entry.location else {
             continue;
         };
-        // The withdrawal model builds its own population (`population.*`); a graph setting
-        // would be written to the manifest and silently ignored.
-        if key.starts_with("graph.") && params.opt_str("model") != Some("sisa") {
+        // A graph setting the model does not read would be written to the manifest and
+        // silently ignored.
+        if key.starts_with("graph.") && !observed::graph_key_applies(params, key) {
             return Err(Error::Scenario {
                 location: location.clone(),
-                message: format!(
-                    "`{key}` applies only when `model` is \"sisa\" (the {} model builds its own \
-                     population from `population.*`)",
-                    params.opt_str("model").unwrap_or("")
-                ),
+                message: observed::not_applicable(params, key),
             });
         }
         let spec = spec::find(key).expect("resolved keys are known");
@@ -983,7 +990,7 @@ mod tests {
                 "`sisa.beta` is set twice in this file",
             ),
             (
-                "model = \"withdrawal\"\n[graph]\nkind = \"edge_list\"\n",
+                "model = \"withdrawal\"\n[graph]\nkind = \"erdos_renyi\"\n",
                 "applies only when `model` is \"sisa\"",
             ),
             (

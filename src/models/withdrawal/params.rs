@@ -160,6 +160,8 @@ pub static SPECS: &[ParamSpec] = &[
 #[derive(Clone, Debug, PartialEq)]
 #[allow(missing_docs)]
 pub struct WParams {
+    /// An observed network replacing one tie layer (`graph.kind = "edge_list"`).
+    pub observed: Option<std::sync::Arc<crate::graph::build::Observed>>,
     pub burn_in: u32,
     pub network_every: u32,
     pub clustering_every: u32,
@@ -316,6 +318,7 @@ impl WParams {
         let f = |k: &str| p.f64(k);
         let u = |k: &str| p.usize(k);
         WParams {
+            observed: p.observed().cloned(),
             burn_in: u("withdrawal.burn_in_ticks") as u32,
             network_every: u("withdrawal.network_every") as u32,
             clustering_every: u("withdrawal.clustering_every") as u32,

@@ -5,6 +5,14 @@
 //! Everything is drawn from one sequential stream per replicate (`withdrawal.population`), so
 //! the same seed and replicate give the same population on any thread count, and two policy
 //! arms with the same seed start from the same people.
+//!
+//! An observed network (`graph.kind = "edge_list"`, read when the scenario was loaded) replaces
+//! the peer layer (school and work ties) or the community layer (`graph.layer`): no synthetic
+//! ties of that layer are drawn, the observed ties enter on it with strength
+//! `population.initial_weight` x the file's weight, and a node table's groups replace the
+//! drawn group labels. Agent i of the files is agent i of the population; households,
+//! neighbourhoods, ages and the other layers are drawn as usual. A pair that is also a
+//! household pair keeps its family tie (one tie per pair).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -12,6 +20,7 @@ use rand_chacha::ChaCha8Rng;
 use super::params::WParams;
 use crate::engine::rng::Purpose;
 use crate::engine::Streams;
+use crate::graph::build::Observed;
 use crate::graph::{Edge, EdgeList, Graph, Layer};
 
 /// Stream for building the population.
@@ -166,6 +175,33 @@ pub struct Population {
     pub graph: Graph,
 }
 
+/// Adds the observed ties (each once, on the replaced layer, at `weight` x the file's weight)
+/// and, if a node table gave them, its groups.
+fn add_observed(o: &Observed, weight: f32, t: &mut Traits, edges: &mut Vec<Edge>) {
+    let g = &o.graph;
+    debug_assert_eq!(
+        g.n(),
+        t.group.len(),
+        "population.n follows the observed network"
+    );
+    if o.groups {
+        t.group.clone_from(&g.groups);
+    }
+    for a in 0..g.n() {
+        for k in g.offsets[a]..g.offsets[a + 1] {
+            let b = g.targets[k];
+            if (a as u32) < b {
+                edges.push(Edge {
+                    a: a as u32,
+                    b,
+                    weight: (weight * g.weights[k]).clamp(0.0, 1.0),
+                    layer: o.layer,
+                });
+            }
+        }
+    }
+}
+
 /// Builds the population of one replicate.
 pub fn build(p: &WParams, streams: &Streams) -> Population {
     let mut rng = ChaCha8Rng::seed_from_u64(streams.seed_for(POPULATION));
@@ -236,6 +272,12 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
             i += size;
         }
     }
+    // Observed ties come right after the family ties: a pair already tied as family (same
+    // household) stays family, and a synthetic tie of another layer never displaces an
+    // observed one (the first occurrence of a pair is the one kept).
+    if let Some(o) = &p.observed {
+        add_observed(o, p.initial_weight, &mut t, &mut edges);
+    }
     let lonely_effect = (0..nh)
         .map(|_| {
             let u1: f64 = rng.random::<f64>().max(1e-12);
@@ -256,8 +298,11 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
         .filter(|&a| t.role[a as usize] == 1 && t.age[a as usize] >= 18)
         .collect();
     let w = p.initial_weight;
+    let replaced = p.observed.as_ref().map(|o| o.layer);
+    let draw_peer = replaced != Some(Layer::Peer);
+    let draw_community = replaced != Some(Layer::Community);
     // Each agent proposes half its ties; the other half arrive from others' proposals.
-    for place in workers.chunks(p.work_size.max(2)) {
+    for place in workers.chunks(p.work_size.max(2)).filter(|_| draw_peer) {
         for &a in place {
             for _ in 0..p.ties_work.div_ceil(2) {
                 let b = place[rng.random_range(0..place.len())];
@@ -274,7 +319,7 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
     }
     for a in 0..n {
         let members = neighbourhoods.of(t.neighbourhood[a]);
-        if t.age[a] <= 17 {
+        if t.age[a] <= 17 && draw_peer {
             let mut made = 0;
             for _ in 0..4 * p.ties_school {
                 if made >= p.ties_school.div_ceil(2) {
@@ -292,7 +337,7 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
                 }
             }
         }
-        for _ in 0..p.ties_community.div_ceil(2) {
+        for _ in 0..p.ties_community.div_ceil(2) * usize::from(draw_community) {
             let b = members[rng.random_range(0..members.len())];
             edges.push(Edge {
                 a: a as u32,
@@ -321,5 +366,67 @@ pub fn build(p: &WParams, streams: &Streams) -> Population {
         households: hh,
         neighbourhoods,
         graph,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use std::collections::BTreeSet;
+
+    fn fixture(sets: &[&str]) -> WParams {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/observed/school.toml");
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        WParams::from_params(&Scenario::load(&path, &sets).unwrap().params)
+    }
+
+    fn pairs(g: &Graph, layer: Layer) -> BTreeSet<(u32, u32)> {
+        (0..g.n())
+            .flat_map(|a| (g.offsets[a]..g.offsets[a + 1]).map(move |k| (a, k)))
+            .filter(|&(_, k)| g.layers[k] == layer as u8)
+            .map(|(a, k)| (a as u32, g.targets[k]))
+            .filter(|(a, b)| a < b)
+            .collect()
+    }
+
+    #[test]
+    fn an_observed_network_is_exactly_the_replaced_layer() {
+        for layer in [Layer::Peer, Layer::Community] {
+            let p = fixture(&[&format!("graph.layer={}", layer.name())]);
+            let o = p.observed.clone().expect("the fixture names an edge list");
+            assert_eq!(p.n, 80, "population.n follows the node table");
+            let pop = build(&p, &Streams::new(5, 0));
+            let observed = pairs(&o.graph, Layer::Peer);
+            assert_eq!(observed.len(), 82);
+            // The replaced layer holds the observed ties and nothing else, so pupils without
+            // ties in the file have none on that layer; an observed pair in one household
+            // stays a family tie.
+            let family = pairs(&pop.graph, Layer::Family);
+            let expected: BTreeSet<_> = observed.difference(&family).copied().collect();
+            assert!(expected.len() + 10 > observed.len(), "few pairs are family");
+            assert_eq!(pairs(&pop.graph, layer), expected, "{layer:?}");
+            for id in 75..80 {
+                assert!(
+                    pairs(&pop.graph, layer)
+                        .iter()
+                        .all(|&(a, b)| a != id && b != id),
+                    "{id}"
+                );
+            }
+            // The groups are the node table's classes.
+            assert_eq!(pop.traits.group, o.graph.groups);
+            assert_eq!(pop.traits.group[0], 0);
+            assert_eq!(pop.traits.group[79], 3);
+            // The other layers are still drawn.
+            let other = if layer == Layer::Peer {
+                Layer::Community
+            } else {
+                Layer::Peer
+            };
+            assert!(!pairs(&pop.graph, Layer::Family).is_empty());
+            assert!(!pairs(&pop.graph, other).is_empty() || other == Layer::Peer);
+        }
     }
 }
