@@ -1,6 +1,7 @@
 //! Criterion benches of one tick: SISa on Watts-Strogatz graphs (k = 10) of 30,000 and
-//! 300,000 agents, and the withdrawal model at 100,000 agents. Populations are built once by
-//! [`cocoon::bench`], the same code `cocoon bench` uses, outside the timed loop.
+//! 300,000 agents, and the withdrawal model at 100,000 agents after its 260-week burn-in (the
+//! network density of a real run's recorded weeks). Populations are built and burnt in once
+//! by [`cocoon::bench`], the same code `cocoon bench` uses, outside the timed loop.
 //!
 //! Run with `cargo bench --bench ticks`; `cargo test` never runs them (`harness = false`, and
 //! `cargo test` builds benches only with `--benches`).
@@ -33,11 +34,15 @@ fn withdrawal_tick(c: &mut Criterion) {
     let mut group = c.benchmark_group("withdrawal_tick");
     group.sample_size(10);
     let agents = 100_000usize;
-    let model = cocoon::bench::withdrawal_model(agents).expect("benchmark scenario is valid");
+    let burn_in = cocoon::bench::Workload::default_for(cocoon::bench::Kind::Withdrawal)
+        .expect("default workload")
+        .burn_in;
+    let model =
+        cocoon::bench::withdrawal_model(agents, burn_in).expect("benchmark scenario is valid");
     group.throughput(Throughput::Elements(agents as u64));
-    group.bench_function(format!("defaults_{agents}"), |b| {
-        // Each sample steps a fresh copy of the same population, so every iteration times
-        // the same first tick.
+    group.bench_function(format!("defaults_{agents}_after_burn_in"), |b| {
+        // Each sample steps a fresh copy of the same burnt-in population, so every iteration
+        // times the same first recorded week.
         b.iter_batched_ref(
             || model.clone(),
             |m| m.step(1, Exec::Parallel),

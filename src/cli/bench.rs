@@ -1,84 +1,76 @@
-//! `cocoon bench`: builds a population, runs it, and prints how fast and how big it was, as a
-//! table for people or one JSON object per run for a tracking job to append to a file. The
+//! `cocoon bench`: builds a population, steps its burn-in untimed, times warm-up and repeated
+//! runs, and prints how fast and how big it was, as a table for people or one JSON record per
+//! call (schema [`cocoon::bench::SCHEMA`]) for a tracking job to append to a file. The
 //! measuring itself is in the library ([`cocoon::bench`]) so criterion benches share it.
 
-use serde::Serialize;
-
-use cocoon::bench::{self, Measurement};
+use cocoon::bench::{self, environment, Kind, Report, Stats, Workload};
 use cocoon::engine::Exec;
 
 /// Which benchmark to run.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BenchModel {
+    /// The withdrawal model with default parameters, timed after its burn-in (the default).
+    Withdrawal,
     /// SISa on a Watts-Strogatz graph with k = 10.
     Sisa,
-    /// The withdrawal model with default parameters and no burn-in.
-    Withdrawal,
     /// Graph generation and CSR build at mean degree 20 (see `--graph`).
     Graph,
 }
 
-/// One JSON line.
-#[derive(Serialize)]
-struct Report<'a> {
-    version: &'a str,
-    commit: Option<&'a str>,
-    threads: usize,
-    cpu: Option<String>,
-    #[serde(flatten)]
-    measurement: &'a Measurement,
-    agent_updates_per_second: f64,
-    tie_visits_per_second: f64,
-    ns_per_agent_tick: f64,
-    peak_memory_bytes: Option<u64>,
+/// `cocoon bench`'s options.
+pub struct Options {
+    pub model: BenchModel,
+    pub agents: Option<usize>,
+    pub ticks: Option<u32>,
+    pub burn_in: Option<u32>,
+    pub warmup: u32,
+    pub repeat: u32,
+    pub threads: Option<usize>,
+    pub graph: String,
+    pub json: bool,
+    pub max_memory: Option<u64>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn bench(
-    model: BenchModel,
-    agents: Option<usize>,
-    ticks: Option<u32>,
-    threads: Option<usize>,
-    graph: &str,
-    json: bool,
-) -> anyhow::Result<()> {
-    let agents = agents.unwrap_or(match model {
-        BenchModel::Sisa => 300_000,
-        BenchModel::Withdrawal => 100_000,
-        BenchModel::Graph => 1_000_000,
-    });
-    let ticks = ticks.unwrap_or(match model {
-        BenchModel::Sisa => 100,
-        BenchModel::Withdrawal => 52,
-        BenchModel::Graph => 0,
-    });
-    if agents < 2 {
-        return Err(cocoon::error::Error::Usage("--agents must be at least 2".into()).into());
+pub fn bench(o: Options) -> anyhow::Result<()> {
+    let kind = match o.model {
+        BenchModel::Sisa => Kind::Sisa,
+        BenchModel::Withdrawal => Kind::Withdrawal,
+        BenchModel::Graph => Kind::Graph(o.graph.clone()),
+    };
+    let graph = matches!(kind, Kind::Graph(_));
+    let defaults = Workload::default_for(kind)?;
+    if graph && (o.ticks.is_some() || o.burn_in.is_some()) {
+        return Err(cocoon::error::Error::Usage(
+            "--ticks and --burn-in do not apply to --model graph (it times generation only)".into(),
+        )
+        .into());
     }
-    if agents > u32::MAX as usize {
+    let work = Workload {
+        agents: o.agents.unwrap_or(defaults.agents),
+        ticks: o.ticks.unwrap_or(defaults.ticks),
+        burn_in: o.burn_in.unwrap_or(defaults.burn_in),
+        ..defaults
+    };
+    if work.agents > u32::MAX as usize {
         return Err(
             cocoon::error::Error::Usage("--agents must fit agent ids in 32 bits".into()).into(),
         );
     }
-    let pool = super::pool(threads)?;
-    let m = pool.install(|| match model {
-        BenchModel::Sisa => bench::sisa(agents, ticks, Exec::Parallel),
-        BenchModel::Withdrawal => bench::withdrawal(agents, ticks, Exec::Parallel),
-        BenchModel::Graph => bench::graph(graph, agents),
-    })?;
-    let (version, commit) = cocoon::output::build_info();
-    let report = Report {
-        version,
-        commit,
-        threads: pool.current_num_threads(),
-        cpu: bench::cpu_model(),
-        measurement: &m,
-        agent_updates_per_second: m.agent_updates_per_second(),
-        tie_visits_per_second: m.tie_visits_per_second(),
-        ns_per_agent_tick: m.ns_per_agent_tick(),
-        peak_memory_bytes: bench::peak_memory_bytes(),
-    };
-    let text = if json {
+    // The same memory check as `cocoon run`, before any population is built.
+    let threads = super::thread_count(o.threads)?;
+    let scenario = bench::scenario(&work)?;
+    super::check_resources(&[&scenario], threads.max(2), o.max_memory, false)?;
+    let pool = super::pool(Some(threads))?;
+    let mut machine = environment::machine();
+    let measured = pool.install(|| bench::measure(&work, o.warmup, o.repeat, Exec::Parallel))?;
+    machine.finish();
+    let report = bench::report(
+        &measured,
+        environment::build(),
+        machine,
+        pool.current_num_threads(),
+    );
+    let text = if o.json {
         serde_json::to_string(&report)? + "\n"
     } else {
         table(&report)
@@ -86,49 +78,104 @@ pub fn bench(
     crate::print_stdout(&text)
 }
 
-fn table(r: &Report<'_>) -> String {
-    let m = r.measurement;
-    let mut rows: Vec<(&str, String)> = vec![
-        ("model", format!("{} ({})", m.model, m.detail)),
-        ("agents", m.agents.to_string()),
-        ("mean degree", format!("{:.2}", m.mean_degree)),
-        ("threads", r.threads.to_string()),
-        ("setup", format!("{:.3} s", m.setup_seconds)),
+/// `median (min to max, spread x %)` with `unit` and `scale`.
+fn summary(s: &Stats, scale: f64, digits: usize, unit: &str) -> String {
+    if s.runs.len() == 1 {
+        return format!("{:.digits$} {unit}", s.median * scale);
+    }
+    format!(
+        "{:.digits$} {unit} (min {:.digits$}, max {:.digits$}; spread {:.1} %)",
+        s.median * scale,
+        s.min * scale,
+        s.max * scale,
+        s.spread * 100.0
+    )
+}
+
+fn table(r: &Report) -> String {
+    let w = &r.workload;
+    let mut rows: Vec<(String, String)> = vec![
+        ("model".into(), format!("{} ({})", w.model, w.detail)),
+        ("agents".into(), w.agents.to_string()),
+        ("threads".into(), r.threads.to_string()),
+        (
+            "runs".into(),
+            format!(
+                "{} kept after {} warm-up; medians first",
+                r.repeat, r.warmup
+            ),
+        ),
+        ("setup".into(), summary(&r.setup_seconds, 1.0, 3, "s")),
     ];
-    if m.ticks > 0 {
-        rows.push(("ticks", m.ticks.to_string()));
-        rows.push(("stepping", format!("{:.3} s", m.step_seconds)));
-        if m.finish_seconds > 0.0 {
-            rows.push(("finish", format!("{:.3} s", m.finish_seconds)));
-        }
+    if w.burn_in_ticks > 0 {
         rows.push((
-            "agent-updates/s",
-            format!("{:.2} million", r.agent_updates_per_second / 1e6),
+            "burn-in (untimed)".into(),
+            format!("{} ticks in {:.3} s", w.burn_in_ticks, w.burn_in_seconds),
         ));
-        rows.push((
-            "tie-visits/s",
-            format!("{:.2} million", r.tie_visits_per_second / 1e6),
-        ));
-        rows.push((
-            "time per agent-tick",
-            format!("{:.1} ns", r.ns_per_agent_tick),
-        ));
-        for (name, secs) in &m.phases {
-            rows.push((name, format!("  {secs:.3} s")));
-        }
+    }
+    rows.push(("mean degree".into(), format!("{:.2}", w.mean_degree)));
+    if let Some(step) = &r.step_seconds {
+        rows.push(("ticks timed".into(), w.ticks.to_string()));
+        rows.push(("stepping".into(), summary(step, 1.0, 3, "s")));
+    }
+    if let Some(finish) = &r.finish_seconds {
+        rows.push(("finish".into(), summary(finish, 1.0, 3, "s")));
+    }
+    if let Some(s) = &r.agent_updates_per_second {
+        rows.push(("agent-updates/s".into(), summary(s, 1e-6, 2, "million")));
+    }
+    if let Some(s) = &r.tie_visits_per_second {
+        rows.push(("tie-visits/s".into(), summary(s, 1e-6, 2, "million")));
+    }
+    if let Some(s) = &r.ns_per_agent_tick {
+        rows.push(("time per agent-tick".into(), summary(s, 1.0, 1, "ns")));
+    }
+    for (name, s) in &r.phases.0 {
+        rows.push((format!("  {name}"), format!("{:.3} s (median)", s.median)));
     }
     rows.push((
-        "peak memory",
+        "peak memory".into(),
         match r.peak_memory_bytes {
             Some(b) => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
             None => "unknown".into(),
         },
     ));
+    let b = &r.build;
     rows.push((
-        "build",
-        format!("{} {}", r.version, r.commit.unwrap_or("(no commit)")),
+        "build".into(),
+        format!(
+            "{} {}{} ({}, {})",
+            b.version,
+            b.commit.unwrap_or("(no commit)"),
+            match b.dirty {
+                Some(true) => " +dirty",
+                _ => "",
+            },
+            b.profile,
+            b.rustc
+        ),
     ));
-    rows.push(("cpu", r.cpu.clone().unwrap_or_else(|| "unknown".into())));
+    let m = &r.machine;
+    rows.push((
+        "machine".into(),
+        format!(
+            "{} cores, {}",
+            m.cores,
+            m.cpu.clone().unwrap_or_else(|| "unknown cpu".into())
+        ),
+    ));
+    let load = |l: Option<[f64; 3]>| {
+        l.map(|[a, b, c]| format!("{a:.2} {b:.2} {c:.2}"))
+            .unwrap_or_else(|| "unknown".into())
+    };
+    rows.push((
+        "load average".into(),
+        format!(
+            "{} before, {} after",
+            load(m.load_average_before),
+            load(m.load_average_after)
+        ),
+    ));
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     rows.iter()
         .map(|(k, v)| format!("{k:<width$}  {v}\n"))

@@ -222,26 +222,44 @@ pub enum Command {
         #[arg(long, default_value_t = 5000)]
         max_agents: usize,
     },
-    /// Time a model: setup, stepping, agent-updates and tie-visits per second, peak memory.
+    /// Time a model: setup, an untimed burn-in, then warm-up and repeated timed runs; prints
+    /// the median, minimum and spread of stepping time, agent-updates and tie-visits per
+    /// second, per-phase seconds, peak memory, and the build and machine they ran on.
     Bench {
-        /// Which model to time.
-        #[arg(long, value_enum, default_value = "sisa")]
+        /// Which model to time (default: the withdrawal model, timed after its burn-in).
+        #[arg(long, value_enum, default_value = "withdrawal")]
         model: bench::BenchModel,
-        /// Number of agents (default: 300000 for sisa, 100000 for withdrawal, 1000000 for graph).
+        /// Number of agents (default: 100000 for withdrawal, 300000 for sisa, 1000000 for
+        /// graph).
         #[arg(long)]
         agents: Option<usize>,
-        /// Ticks to step (default: 100 for sisa, 52 for withdrawal).
+        /// Ticks timed per run (default: 52 for withdrawal, 100 for sisa).
         #[arg(long)]
         ticks: Option<u32>,
+        /// Ticks stepped once, untimed, before the timed runs (default: the scenario's
+        /// burn-in, 260 weeks, for withdrawal, so timed weeks see a real run's network
+        /// density; 50 for sisa, its steady prevalence).
+        #[arg(long, value_name = "TICKS")]
+        burn_in: Option<u32>,
+        /// Runs stepped and discarded before the kept ones.
+        #[arg(long, default_value_t = 1)]
+        warmup: u32,
+        /// Runs kept; the report gives their median, minimum, maximum and spread.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        repeat: u32,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
         /// Generator for `--model graph`: erdos_renyi, watts_strogatz or barabasi_albert.
         #[arg(long, default_value = "erdos_renyi")]
         graph: String,
-        /// Print one JSON object (one line) instead of a table.
+        /// Print one JSON record (one line, schema 2) instead of a table.
         #[arg(long)]
         json: bool,
+        /// Refuse to start if the estimated memory exceeds this (bytes, or e.g. 512M, 4G;
+        /// default: 75% of the machine's available memory).
+        #[arg(long, value_name = "SIZE", value_parser = cocoon::resources::parse_size)]
+        max_memory: Option<u64>,
     },
 }
 
@@ -318,10 +336,25 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             model,
             agents,
             ticks,
+            burn_in,
+            warmup,
+            repeat,
             threads,
             graph,
             json,
-        } => bench::bench(model, agents, ticks, threads, &graph, json),
+            max_memory,
+        } => bench::bench(bench::Options {
+            model,
+            agents,
+            ticks,
+            burn_in,
+            warmup,
+            repeat,
+            threads,
+            graph,
+            json,
+            max_memory,
+        }),
     }
 }
 

@@ -96,6 +96,7 @@ impl SisaParams {
 }
 
 /// SISa state of one replicate: infection flags by column, double-buffered.
+#[derive(Clone)]
 pub struct Sisa {
     graph: Arc<Graph>,
     state: Vec<u8>,

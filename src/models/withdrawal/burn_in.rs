@@ -10,6 +10,8 @@
 //! random numbers reach tick 0 in exactly the same state, so computing that state once per
 //! replicate changes no result (a test in `tests.rs` checks this).
 
+use std::collections::BTreeSet;
+
 use rayon::prelude::*;
 
 use super::params::WParams;
@@ -18,7 +20,7 @@ use crate::engine::par::Exec;
 use crate::engine::rng::Streams;
 use crate::error::{Error, Result};
 use crate::run::RunResult;
-use crate::scenario::Scenario;
+use crate::scenario::{ParamSpec, Params, Scenario};
 
 /// Runs a withdrawal scenario: every replicate builds its own population from (seed, r).
 pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) -> Result<RunResult> {
@@ -42,34 +44,61 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
     })
 }
 
-/// Keys (or key prefixes ending in `.`) that cannot change the burn-in: the funding and the
-/// levers act from tick 1 (their keys are read only by [`super::policy`]), a contact shock starts at
-/// tick 0 or later, and the screen-time trend counts from tick 0, while the burn-in runs at
-/// negative ticks. Scenarios that differ only in these keys reach tick 0 in the same state,
-/// which [`execute_sharing_burn_in`] exploits.
-pub const AFTER_BURN_IN_KEYS: &[&str] = &[
-    "policy.",
-    "services.",
-    "community.",
-    "parenting.",
-    "anti_bullying.",
-    "shock.",
-    "screen.trend_per_year",
-];
+/// When the keys of one parameter table first act on the model's state. Every table the model
+/// reads carries one (see [`Table`]), beside its keys in the mechanism's file, and the burn-in
+/// signature is derived from them: no list of keys is kept by hand.
+///
+/// The burn-in runs at ticks `1 - b ..= 0`: its last week is tick 0, the state every recorded
+/// run starts from. Recorded weeks are ticks 1 and later.
+#[derive(Clone, Copy, Debug)]
+pub enum Acts {
+    /// From setup or the first burn-in tick: the burn-in reads these keys.
+    DuringBurnIn,
+    /// Never during the burn-in: from tick 1 on, or only on what is recorded. Scenarios that
+    /// differ only in such keys reach tick 0 in the same state (a test perturbs each one).
+    AfterBurnIn,
+    /// From the tick this function gives for a scenario's values (`None`: never). The keys
+    /// act during the burn-in when that tick is 0 or earlier.
+    FromTick(fn(&Params) -> Option<i64>),
+}
+
+impl Acts {
+    /// Whether keys declared so are read during the burn-in of a scenario with values `p`.
+    pub fn during_burn_in(&self, p: &Params) -> bool {
+        match self {
+            Acts::DuringBurnIn => true,
+            Acts::AfterBurnIn => false,
+            Acts::FromTick(first) => first(p).is_some_and(|t| t <= 0),
+        }
+    }
+}
+
+/// A table of parameters the model reads, with when its keys first act.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// The keys.
+    pub specs: &'static [ParamSpec],
+    /// When they first act.
+    pub acts: Acts,
+}
+
+/// The keys of `p` that the burn-in does not read, by their tables' declarations. A key no
+/// table of this model declares (run keys such as `ticks`, other models' keys) is not among
+/// them: it enters the signature, which can only stop a sharing that was possible.
+pub fn after_burn_in_keys(p: &Params) -> BTreeSet<&'static str> {
+    super::tables()
+        .filter(|t| !t.acts.during_burn_in(p))
+        .flat_map(|t| t.specs.iter().map(|s| s.key))
+        .collect()
+}
 
 /// What the burn-in of `scenario` depends on, as text: the seed and every parameter except
-/// [`AFTER_BURN_IN_KEYS`]. Two scenarios with the same signature reach tick 0 in the same state.
+/// [`after_burn_in_keys`]. Two scenarios with the same signature reach tick 0 in the same state.
 pub fn burn_in_signature(scenario: &Scenario) -> String {
+    let neutral = after_burn_in_keys(&scenario.params);
     let mut sig = format!("seed={}", scenario.seed);
     for (key, entry) in scenario.params.iter() {
-        let neutral = AFTER_BURN_IN_KEYS.iter().any(|k| {
-            if k.ends_with('.') {
-                key.starts_with(k)
-            } else {
-                key == *k
-            }
-        });
-        if !neutral {
+        if !neutral.contains(key) {
             sig.push_str(&format!(";{key}={:?}", entry.value));
         }
     }

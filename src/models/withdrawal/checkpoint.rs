@@ -262,6 +262,13 @@ fn put_change<W: Write>(e: &mut Enc<W>, c: &Change) {
             e.put_u32(b);
             e.put_u32(f.to_bits());
         }
+        Change::Relayer(a, b, from, to) => {
+            e.put_u8(4);
+            e.put_u32(a);
+            e.put_u32(b);
+            e.put_u8(from as u8);
+            e.put_u8(to as u8);
+        }
     }
 }
 
@@ -276,6 +283,16 @@ fn get_change(d: &mut Dec<'_>) -> Result<Change> {
             Change::Add(a, b, l, f32::from_bits(d.u32()?))
         }
         3 => Change::Strengthen(d.u32()?, d.u32()?, f32::from_bits(d.u32()?)),
+        4 => {
+            let (a, b) = (d.u32()?, d.u32()?);
+            let mut layer = || {
+                let code = d.u8()?;
+                Layer::from_code(code)
+                    .ok_or_else(|| d.invalid(format!("bad tie layer code {code}")))
+            };
+            let (from, to) = (layer()?, layer()?);
+            Change::Relayer(a, b, from, to)
+        }
         k => return Err(d.invalid(format!("bad tie change kind {k}"))),
     })
 }

@@ -2,18 +2,18 @@
 //!
 //! - **Reads**: t-1 `state` (`days_avg` of friends, `rejection`, `loneliness`, `screen`,
 //!   `substance`); `traits` (`role`, `shyness`, `attachment`, `male`, `age`, `victim_weeks`);
-//!   in-person non-household ties and their strengths ([`FriendSums`]); a contact shock's
-//!   `shock.*` keys while it lasts (from tick `shock.start` >= 0 on).
+//!   in-person non-household ties and their strengths ([`FriendSums`]); a contact shock
+//!   (`shock.rs`) while it lasts.
 //! - **Writes**: `days` (this week's days out, 0-7).
-//! - **Acts**: every tick from the first burn-in tick; the shock only from tick 0 on.
+//! - **Acts**: every tick from the first burn-in tick.
 //! - **Random**: stream `withdrawal.days`, 1 word per agent per tick.
-//! - **Owns**: `days.*` (the kernel is [`mechanisms::days_out`]), `shock.*`.
+//! - **Owns**: `days.*` (the kernel is [`mechanisms::days_out`]).
 
 use super::mechanisms::{self, use_state, DaysInputs};
 use super::population::{attachment, band};
-use super::susceptibility;
 use super::ties::Ties;
 use super::Withdrawal;
+use super::{shock, susceptibility};
 use crate::engine::par::{self, Exec, CHUNK};
 use crate::engine::rng::Purpose;
 use crate::graph::Layer;
@@ -62,11 +62,7 @@ impl Withdrawal {
         let stream = self.streams.tick(DAYS, self.clock);
         let (t, s, ties, p) = (&self.traits, &self.state, &self.ties, &self.p);
         // A contact shock (e.g. a pandemic) lowers everyone's pull to go out while it lasts.
-        let mut days_params = p.days;
-        if self.tick >= p.shock_start && self.tick < p.shock_start + p.shock_weeks {
-            days_params.base -= p.shock_days_out;
-        }
-        let days_params = &days_params;
+        let days_params = &shock::days_params(p, self.tick);
         // The tally after last week took the friend sums from this very state.
         let cached = self.friend_clock == self.clock - 1 && self.friend_sums.len() == self.n();
         let sums = &self.friend_sums;

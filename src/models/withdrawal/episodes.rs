@@ -15,9 +15,14 @@
 //! - **Random**: none.
 //! - **Owns**: `states.episode_exit_weeks`; the duration bins of `finish`.
 
+use super::burn_in::Acts;
 use super::mechanisms::HIKIKOMORI_WEEKS;
 use super::params::W;
 use crate::scenario::ParamSpec;
+
+/// When [`SPECS`] first act: from setup and the first burn-in tick (they enter the burn-in
+/// signature).
+pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 
 /// The keys this mechanism owns.
 pub static SPECS: &[ParamSpec] = &[ParamSpec::int(

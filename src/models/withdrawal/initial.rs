@@ -12,6 +12,7 @@
 //! - **Random**: stream `withdrawal.substance.initial`, one word per agent, once.
 //! - **Owns**: `substance.initial_craving`.
 
+use super::burn_in::Acts;
 use super::mechanisms::use_state;
 use super::params::{SubstanceParams, P, W};
 use crate::engine::rng::{unit, Purpose};
@@ -20,6 +21,10 @@ use crate::scenario::ParamSpec;
 
 /// Set-up draws of substance-use states.
 pub const INITIAL_SUBSTANCE: Purpose = Purpose::named("withdrawal.substance.initial");
+
+/// When [`SPECS`] first act: from setup and the first burn-in tick (they enter the burn-in
+/// signature).
+pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 
 /// The keys this mechanism owns.
 pub static SPECS: &[ParamSpec] = &[ParamSpec::real(

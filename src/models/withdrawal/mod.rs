@@ -38,6 +38,7 @@ mod link_worker;
 mod loneliness;
 pub mod mechanisms;
 mod observe;
+mod offline;
 pub mod params;
 pub mod policy;
 mod policy_community;
@@ -46,6 +47,7 @@ pub mod policy_ties;
 pub mod population;
 pub mod roles;
 mod screen;
+mod shock;
 mod state;
 mod substance;
 pub mod susceptibility;
@@ -71,20 +73,66 @@ use population::{Households, Neighbourhoods, Traits};
 use ties::Ties;
 
 pub use burn_in::{
-    burn_in_signature, execute, execute_sharing_burn_in, execute_sharing_burn_in_replicate,
-    AFTER_BURN_IN_KEYS,
+    after_burn_in_keys, burn_in_signature, execute, execute_sharing_burn_in,
+    execute_sharing_burn_in_replicate, Acts, Table,
 };
 pub use state::{flag, State};
 
+/// Every parameter table the model owns, each with its declaration of when it first acts
+/// (`burn_in.rs`): the model's parameter list and its burn-in signature both come from here.
+static TABLES: &[Table] = &[
+    Table {
+        specs: params::SPECS,
+        acts: params::ACTS,
+    },
+    Table {
+        specs: roles::SPECS,
+        acts: roles::ACTS,
+    },
+    Table {
+        specs: susceptibility::SPECS,
+        acts: susceptibility::ACTS,
+    },
+    Table {
+        specs: episodes::SPECS,
+        acts: episodes::ACTS,
+    },
+    Table {
+        specs: initial::SPECS,
+        acts: initial::ACTS,
+    },
+    Table {
+        specs: offline::SPECS,
+        acts: offline::ACTS,
+    },
+    Table {
+        specs: shock::SPECS,
+        acts: shock::ACTS,
+    },
+    Table {
+        specs: screen::SPECS,
+        acts: screen::ACTS,
+    },
+    Table {
+        specs: observe::SPECS,
+        acts: observe::ACTS,
+    },
+];
+
+/// The policy levers' keys: listed by [`crate::policy`], read by [`policy`].
+static POLICY_TABLE: Table = Table {
+    specs: crate::policy::SPECS,
+    acts: policy::ACTS,
+};
+
+/// Every parameter table the model reads, its own and the levers'.
+fn tables() -> impl Iterator<Item = &'static Table> {
+    TABLES.iter().chain(std::iter::once(&POLICY_TABLE))
+}
+
 /// The withdrawal model's parameters.
 pub fn all_specs() -> Vec<&'static ParamSpec> {
-    params::SPECS
-        .iter()
-        .chain(roles::SPECS)
-        .chain(susceptibility::SPECS)
-        .chain(episodes::SPECS)
-        .chain(initial::SPECS)
-        .collect()
+    TABLES.iter().flat_map(|t| t.specs).collect()
 }
 
 /// Cross-parameter checks.
@@ -300,6 +348,7 @@ impl Withdrawal {
             self.phase_tie_strength(exec);
             lap(&mut self.timings.tie_strength);
             changes.extend(self.phase_tie_proposals(exec));
+            changes.extend(offline::week(self, exec));
             lap(&mut self.timings.tie_proposals);
         }
         let (a, r) = self.ties.apply(&changes, self.p.drop_below);

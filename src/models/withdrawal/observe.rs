@@ -6,15 +6,66 @@
 //! - **Writes**: the recorder only (and `timings`).
 //! - **Acts**: at recorded ticks (0..) and at the end, never during burn-in.
 //! - **Random**: none.
-//! - **Owns**: `withdrawal.network_every`, `withdrawal.clustering_every`.
+//! - **Owns**: [`SPECS`]: how often the network measures run, and the reported age window
+//!   (read by `tally.rs`). They change what is recorded, never the state.
 
 use std::time::Instant;
 
+use super::burn_in::Acts;
+use super::params::W;
 use super::tally::{age_group_range, Tally, AGE_GROUPS};
 use super::{association, episodes, population, Withdrawal};
 use crate::engine::par::Exec;
 use crate::engine::{Distribution, Recorder};
 use crate::graph::metrics;
+use crate::scenario::ParamSpec;
+
+/// The keys of what is recorded.
+pub static SPECS: &[ParamSpec] = &[
+    ParamSpec::int(
+        "withdrawal.network_every",
+        4,
+        1,
+        100_000,
+        "weeks",
+        "Largest-component share and E-I index are measured every this many ticks.",
+        "convention",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.clustering_every",
+        52,
+        1,
+        100_000,
+        "weeks",
+        "Transitivity and mean local clustering are measured every this many ticks (costly).",
+        "convention",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.report_age_min",
+        12,
+        12,
+        64,
+        "years",
+        "Youngest age counted in hikikomori_in_range (the survey's age range).",
+        "preset: survey age range",
+        W,
+    ),
+    ParamSpec::int(
+        "withdrawal.report_age_max",
+        64,
+        12,
+        64,
+        "years",
+        "Oldest age counted in hikikomori_in_range.",
+        "preset: survey age range",
+        W,
+    ),
+];
+
+/// When [`SPECS`] first act: only on what is recorded, from tick 0 on.
+pub(super) const ACTS: Acts = Acts::AfterBurnIn;
 
 fn share(a: u64, b: u64) -> f64 {
     if b == 0 {
@@ -67,6 +118,19 @@ impl Withdrawal {
         rec.put("hikikomori_long_share", share(y.hik_long, y.hik));
         rec.put("loneliness_mean", y.loneliness / n.max(1) as f64);
         rec.put("lonely_share", share(y.lonely, n));
+        for (b, name) in population::BANDS.iter().enumerate() {
+            rec.put(
+                &format!("lonely_share.{name}"),
+                share(y.lonely_band[b], y.n_band[b]),
+            );
+        }
+        rec.put(
+            "lonely_share_18_64",
+            share(
+                y.lonely_band[1] + y.lonely_band[2],
+                y.n_band[1] + y.n_band[2],
+            ),
+        );
         rec.put(
             "victimisation_traditional",
             share(y.victim_trad, y.n_band[0]),
@@ -149,9 +213,11 @@ impl Withdrawal {
             counts: ended,
         });
         let lonely: Vec<bool> = (0..n).map(|i| self.is_lonely(i)).collect();
-        let table = association::by_distance(&self.ties, &lonely, 4, 500);
-        for (d, excess) in table.iter().enumerate() {
-            rec.put(&format!("lonely_excess_d{}", d + 1), *excess);
+        let design = association::RECORDED;
+        let table =
+            association::by_distance(&self.ties, &lonely, &design, &self.streams, self.clock);
+        for (d, e) in table.iter().enumerate() {
+            rec.put(&format!("lonely_excess_d{}", d + 1), e.excess());
         }
     }
 

@@ -4,6 +4,7 @@
 //! Values marked `assumption` are not measured anywhere; values marked `calibrated` were tuned
 //! so the model reproduces the targets named in the source column (see `scenarios/presets/`).
 
+use super::burn_in::Acts;
 use crate::scenario::{Applies, ParamSpec, Params};
 
 /// The withdrawal model's keys apply when `model = "withdrawal"` (used by every mechanism's table).
@@ -30,14 +31,14 @@ macro_rules! switch {
     };
 }
 
+/// When [`SPECS`] first act: from setup and the first burn-in tick (they enter the burn-in
+/// signature).
+pub(super) const ACTS: Acts = Acts::DuringBurnIn;
+
 /// The withdrawal model's parameter table.
 pub static SPECS: &[ParamSpec] = &[
     // Run structure.
     int!("withdrawal.burn_in_ticks", 1040, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (20 years: youth victimisation and the tie network settle over 15-20 years; a drift test in tests/targets.rs checks the decade after it)"),
-    int!("withdrawal.network_every", 4, 1, 100_000, "weeks", "Largest-component share and E-I index are measured every this many ticks.", "convention"),
-    int!("withdrawal.clustering_every", 52, 1, 100_000, "weeks", "Transitivity and mean local clustering are measured every this many ticks (costly).", "convention"),
-    int!("withdrawal.report_age_min", 12, 12, 64, "years", "Youngest age counted in hikikomori_in_range (the survey's age range).", "preset: survey age range"),
-    int!("withdrawal.report_age_max", 64, 12, 64, "years", "Oldest age counted in hikikomori_in_range.", "preset: survey age range"),
     // Population.
     int!("population.n", 100_000, 50, 100_000_000, "agents", "Number of agents (ages 12-64).", "assumption"),
     int!("population.groups", 8, 1, 10_000, "groups", "Community or cultural groups; bonding ties stay within, bridging ties cross.", "assumption"),
@@ -130,11 +131,6 @@ pub static SPECS: &[ParamSpec] = &[
     real!("screen.parent_phone", 1.5, 0.0, 24.0, "hours/day per unit", "Youth copy parents' phone use.", "assumption"),
     real!("screen.mediation", 1.5, 0.0, 24.0, "hours/day", "Parental mediation lowers youth screen time.", "Ren & Zhu 2022 (direction)"),
     real!("screen.rate", 0.1, 0.0, P, "per week", "Share of the gap to the target closed each week.", "assumption"),
-    real!("screen.trend_per_year", 0.0, -24.0, 24.0, "hours/day per year", "Rise in baseline screen time at ages 12-29 per year from tick 0 (e.g. a smartphone rollout).", "scenario input"),
-    // Contact shock.
-    int!("shock.start", 0, 0, 10_000_000, "tick", "First tick of a contact shock (e.g. pandemic restrictions).", "scenario input"),
-    int!("shock.weeks", 0, 0, 10_000_000, "weeks", "Length of the contact shock (0: none).", "scenario input"),
-    real!("shock.days_out", 0.0, 0.0, 20.0, "log-odds", "Fall in everyone's propensity to leave home during the shock.", "scenario input"),
     // Substance use.
     real!("substance.craving_base", 0.05, 0.0, P, "0-1 scale", "Baseline craving.", "assumption"),
     real!("substance.loneliness", 0.4, 0.0, P, "per unit", "Loneliness raises craving.", "Muris et al. 2023 (craving and hikikomori symptoms)"),
@@ -231,6 +227,8 @@ pub struct WParams {
     pub episode_exit_weeks: u8,
     /// Reference craving of the starting population ([`super::initial`]).
     pub initial_craving: f64,
+    /// Weekly chance an online tie turns in-person ([`super::offline`]; 0 when off).
+    pub online_to_offline: f64,
 }
 
 /// Propensity to leave home (log-odds weights).
@@ -451,6 +449,7 @@ impl WParams {
             susceptibility: super::susceptibility::SusceptibilityParams::from_params(p),
             episode_exit_weeks: u("states.episode_exit_weeks").min(255) as u8,
             initial_craving: f("substance.initial_craving"),
+            online_to_offline: super::offline::rate(p),
         }
     }
 }

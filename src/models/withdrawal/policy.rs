@@ -8,6 +8,7 @@
 //! community levers are in `policy_community.rs`, link workers in `link_worker.rs`, parenting
 //! and anti-bullying in `policy_family.rs`, and the ties the levers make in `policy_ties.rs`.
 
+use super::burn_in::Acts;
 use super::mechanisms::use_state;
 use super::policy_ties::PolicyTies;
 use super::Withdrawal;
@@ -15,6 +16,12 @@ use crate::engine::rng::{chance, mix64, Purpose};
 use crate::engine::Recorder;
 use crate::policy::{Funding, Ledger, Lever, Part, Schedule, PARTS};
 use crate::scenario::Params;
+
+/// When the levers' keys ([`crate::policy::SPECS`]) first act: from tick 1, since
+/// [`Withdrawal::phase_policy`] does nothing before, and the state [`Withdrawal::install_policy`]
+/// sets up before the burn-in is inert until then (the burn-in test in `burn_in.rs` checks
+/// every key).
+pub(super) const ACTS: Acts = Acts::AfterBurnIn;
 
 /// Stream for policy decisions.
 pub const POLICY: Purpose = Purpose::named("withdrawal.policy");

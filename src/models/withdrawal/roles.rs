@@ -27,6 +27,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use super::burn_in::Acts;
 use super::params::{WParams, P, W};
 use super::population::{band, Neighbourhoods, Traits};
 use super::ties::{Change, Ties};
@@ -43,6 +44,10 @@ pub const COLLEAGUES: Purpose = Purpose::named("withdrawal.roles.colleagues");
 
 /// Isolated weeks beyond which the isolation terms stop growing (two years).
 pub const ISOLATION_CAP_WEEKS: u16 = 104;
+
+/// When [`SPECS`] first act: from setup and the first burn-in tick (they enter the burn-in
+/// signature).
+pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 
 /// The keys this mechanism owns.
 pub static SPECS: &[ParamSpec] = &[

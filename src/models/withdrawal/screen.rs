@@ -6,12 +6,31 @@
 //! - **Acts**: every tick from the first burn-in tick; the trend (`screen.trend_per_year`)
 //!   counts from tick 0, so it is 0 throughout the burn-in.
 //! - **Random**: none.
-//! - **Owns**: `screen.*`, `mechanisms.screen_time` (kernel [`mechanisms::screen`]).
+//! - **Owns**: `screen.*`, `mechanisms.screen_time` (kernel [`mechanisms::screen`]); the trend
+//!   key is in [`SPECS`] here, declared to act after the burn-in, the others in `params.rs`.
 
+use super::burn_in::Acts;
 use super::mechanisms;
-use super::params::{ScreenParams, WParams};
+use super::params::{ScreenParams, WParams, W};
 use super::population::band;
 use super::week::Sweep;
+use crate::scenario::ParamSpec;
+
+/// The trend key: it scales with the recorded tick from tick 0, so it is 0 throughout the
+/// burn-in (whose last week is tick 0).
+pub static SPECS: &[ParamSpec] = &[ParamSpec::real(
+    "screen.trend_per_year",
+    0.0,
+    -24.0,
+    24.0,
+    "hours/day per year",
+    "Rise in baseline screen time at ages 12-29 per year from tick 0 (e.g. a smartphone rollout).",
+    "scenario input",
+    W,
+)];
+
+/// When [`SPECS`] first act.
+pub(super) const ACTS: Acts = Acts::AfterBurnIn;
 
 /// The screen-time parameters at recorded tick `tick`: a trend (e.g. a smartphone rollout)
 /// raises the baseline of ages 12-29 from tick 0 on.

@@ -17,6 +17,7 @@
 
 use rand::Rng;
 
+use super::burn_in::Acts;
 use super::flag;
 use super::params::{P, W};
 use super::population::{attachment, Traits};
@@ -26,6 +27,10 @@ use crate::scenario::{ParamSpec, Params};
 
 /// Set-up draws of scars for agents who were youth before the run began.
 pub const INITIAL: Purpose = Purpose::named("withdrawal.scar.initial");
+
+/// When [`SPECS`] first act: from setup and the first burn-in tick (they enter the burn-in
+/// signature).
+pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 
 /// The keys this mechanism owns.
 pub static SPECS: &[ParamSpec] = &[

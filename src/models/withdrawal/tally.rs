@@ -7,7 +7,8 @@
 //!   a tally ran).
 //! - **Acts**: at every recorded tick (0..), never during burn-in.
 //! - **Random**: none.
-//! - **Owns**: `withdrawal.report_age_*` (the reported age window).
+//! - **Owns**: nothing (the reported age window, `withdrawal.report_age_*`, is in
+//!   `observe.rs`).
 
 use super::days::{FriendSums, OUT_BIT, OUT_OFTEN};
 use super::mechanisms::{self, use_state, HIKIKOMORI_WEEKS};
@@ -36,6 +37,7 @@ pub(super) struct Tally {
     pub(super) isolated_short: u64,
     pub(super) loneliness: f64,
     pub(super) lonely: u64,
+    pub(super) lonely_band: [u64; 3],
     pub(super) screen: f64,
     pub(super) victim_trad: u64,
     pub(super) victim_cyber: u64,
@@ -55,6 +57,7 @@ impl Tally {
             self.scarred_band[k] += o.scarred_band[k];
             self.hik_band[k] += o.hik_band[k];
             self.hik_sev[k] += o.hik_sev[k];
+            self.lonely_band[k] += o.lonely_band[k];
         }
         for k in 0..2 {
             self.n_sex[k] += o.n_sex[k];
@@ -154,7 +157,9 @@ impl Withdrawal {
                     y.isolated_short += 1;
                 }
                 y.loneliness += s.loneliness[i] as f64;
-                y.lonely += u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+                let lonely = u64::from(s.loneliness[i] as f64 > p.lonely.threshold);
+                y.lonely += lonely;
+                y.lonely_band[b] += lonely;
                 y.screen += s.screen[i] as f64;
                 if b == 0 {
                     let tr = tick.saturating_sub(s.last_trad[i]) < 52;

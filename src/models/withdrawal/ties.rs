@@ -22,6 +22,9 @@ pub enum Change {
     Add(u32, u32, Layer, f32),
     /// Add to the tie's strength (capped at 1), if the tie exists.
     Strengthen(u32, u32, f32),
+    /// Move the tie from the first layer to the second, if it exists on the first (an online
+    /// tie whose ends meet in person; its strength is kept).
+    Relayer(u32, u32, Layer, Layer),
 }
 
 /// Dynamic undirected ties.
@@ -168,6 +171,14 @@ impl Ties {
                         let w = (self.weight[a] + d).min(1.0);
                         self.weight[a] = w;
                         self.weight[b] = w;
+                    }
+                }
+                Change::Relayer(i, j, from, to) => {
+                    if let (Some(a), Some(b)) = (self.find(i, j), self.find(j, i)) {
+                        if self.layer[a] == from as u8 {
+                            self.layer[a] = to as u8;
+                            self.layer[b] = to as u8;
+                        }
                     }
                 }
                 Change::Add(i, j, layer, w) => {
