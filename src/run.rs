@@ -76,7 +76,7 @@ pub fn execute_replicate(
 }
 
 /// [`execute`] with checkpoints in `ck` (continuing from what it holds): replicates in
-/// parallel, each a work unit of one arm ([`crate::models::withdrawal::checkpoint`]). The
+/// parallel, each a work unit of one arm ([`crate::models::withdrawal::resume`]). The
 /// result is identical to [`execute`]'s. Withdrawal model only (see
 /// [`crate::checkpoint::supported`]).
 pub fn execute_checkpointed(
@@ -87,7 +87,7 @@ pub fn execute_checkpointed(
 ) -> Result<RunResult> {
     crate::checkpoint::supported(&scenario.model)?;
     let one = |r: u32| -> Result<Series> {
-        crate::models::withdrawal::checkpoint::execute_unit(&[scenario], 0, r, exec, progress, ck)
+        crate::models::withdrawal::resume::execute_unit(&[scenario], 0, r, exec, progress, ck)
             .map(|mut v| v.remove(0))
     };
     use rayon::prelude::*;

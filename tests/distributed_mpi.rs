@@ -79,3 +79,76 @@ fn mpi_ranks_write_the_bytes_of_one_process() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// The pid of the process of MPI rank `rank` whose command line contains `marker`, if any.
+fn rank_pid(rank: u32, marker: &str) -> Option<i32> {
+    let want = format!("OMPI_COMM_WORLD_RANK={rank}");
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let environ = std::fs::read(e.path().join("environ")).ok()?;
+        let has =
+            |hay: &[u8], needle: &str| hay.split(|&b| b == 0).any(|part| part == needle.as_bytes());
+        (has(&cmdline, marker) && has(&environ, &want)).then_some(pid)
+    })
+}
+
+/// A worker rank killed outright (SIGKILL) in the middle of its unit: the job fails, rank 0
+/// names the units the ranks were running, and nothing is written.
+#[test]
+fn a_rank_that_dies_fails_the_job_naming_its_unit_and_writes_nothing() {
+    let cwd = tempdir();
+    let cwd = cwd.path();
+    let file = path_arg("scenarios/policy/micro_vs_community.toml");
+    // Units of a few seconds each (a 1040-week burn-in at 1,500 agents).
+    let child = Command::new("mpirun")
+        .current_dir(cwd)
+        .args(["--allow-run-as-root", "--oversubscribe", "-n", "3"])
+        .arg(env!("CARGO_BIN_EXE_cocoon"))
+        .args([
+            "compare",
+            &file,
+            "--quiet",
+            "--threads",
+            "1",
+            "--out",
+            "dead-rank",
+            "--set",
+            "population.n=1500",
+            "--set",
+            "replicates=4",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("mpirun (Debian openmpi-bin) is installed");
+    let started = std::time::Instant::now();
+    let pid = loop {
+        if let Some(pid) = rank_pid(2, "dead-rank") {
+            break pid;
+        }
+        assert!(started.elapsed().as_secs() < 120, "rank 2 never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // Give rank 2 time to receive its first unit, then kill it outright.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    // SAFETY: plain kill(2) on a pid we found above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("rank 2 on work unit (group 0, replicate"),
+        "rank 0 names the dead rank's unit:\n{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!cwd.join("dead-rank").exists());
+    let left: Vec<String> = common::list_dir(cwd)
+        .into_iter()
+        .filter(|n| n.contains("cocoon-staging"))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "rank 0 removed its staging folder: {left:?}"
+    );
+}

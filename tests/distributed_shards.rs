@@ -123,3 +123,48 @@ fn merge_refuses_anything_but_one_whole_study() {
     assert!(!cwd.join("x").exists());
     run(cwd, &["merge", "s1", "s2", "--quiet", "--out", "merged"]).expect_code(0);
 }
+
+/// `sweep --shard K/N` then `merge`: the withdrawal sweep fixture (4 points, some sharing a
+/// burn-in) in 3 shards gives the single run's bytes; a missing shard is refused.
+#[test]
+fn three_sweep_shards_merge_to_the_bytes_of_one_sweep() {
+    let cwd = tempdir();
+    let cwd = cwd.path();
+    let file = fixture("studies/withdrawal_levers.toml")
+        .display()
+        .to_string();
+    run(cwd, &["sweep", &file, "--quiet", "--out", "single"]).expect_code(0);
+    for k in 1..=3 {
+        let (spec, out) = (format!("{k}/3"), format!("s{k}"));
+        run(
+            cwd,
+            &[
+                "sweep",
+                &file,
+                "--quiet",
+                "--out",
+                &out,
+                "--shard",
+                &spec,
+                "--threads",
+                "1",
+            ],
+        )
+        .expect_code(0);
+        let manifest = read_json(&cwd.join(&out).join("manifest.json"));
+        assert_eq!(manifest["kind"], "sweep-shard");
+        assert_eq!(manifest["shard"], k);
+    }
+    run(cwd, &["merge", "s2", "s3", "--out", "partial"])
+        .expect_code(2)
+        .stderr_has("1/3 missing");
+    assert!(!cwd.join("partial").exists());
+    run(
+        cwd,
+        &["merge", "s3", "s1", "s2", "--quiet", "--out", "merged"],
+    )
+    .expect_code(0);
+    assert_same_outputs_except_run(&cwd.join("single"), &cwd.join("merged"));
+    let run_section = &read_json(&cwd.join("merged/manifest.json"))["run"];
+    assert_eq!(run_section["distributed"]["merged_shards"], 3);
+}

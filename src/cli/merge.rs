@@ -1,11 +1,12 @@
-//! `cocoon merge DIR...`: the shards of one comparison, checked and assembled into its final
+//! `cocoon merge DIR...`: the shards of one comparison (or of one sweep, see
+//! [`super::sweep::merge`]), checked and assembled into its final
 //! outputs, as one run on one machine would have written them.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use cocoon::compare::units;
-use cocoon::distributed::shard;
+use cocoon::distributed::{shard, sweep_shard};
 use cocoon::error::Error;
 use cocoon::output::{self, Distributed, RunInfo};
 
@@ -16,6 +17,13 @@ pub fn merge(
     quiet: bool,
 ) -> anyhow::Result<()> {
     // Every check comes before the output folder exists, so a refused merge writes nothing.
+    if dirs.first().is_some_and(|d| sweep_shard::is_sweep_shard(d)) {
+        let shards = dirs
+            .iter()
+            .map(|d| sweep_shard::read(d).map(|s| (d.clone(), s)))
+            .collect::<cocoon::error::Result<Vec<_>>>()?;
+        return super::sweep::merge(&shards, out, force, quiet);
+    }
     let shards = dirs
         .iter()
         .map(|d| shard::read(d).map(|s| (d.clone(), s)))

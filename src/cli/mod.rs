@@ -127,8 +127,8 @@ pub enum Command {
         #[arg(long, value_name = "WEEKS", value_parser = clap::value_parser!(u32).range(1..))]
         checkpoint_every: Option<u32>,
     },
-    /// Merge the folders of `compare --shard K/N` runs into the comparison's final outputs,
-    /// byte-identical to a single run (except the manifest's run section).
+    /// Merge the folders of `compare --shard K/N` (or `sweep --shard K/N`) runs into the final
+    /// outputs, byte-identical to a single run (except the manifest's run section).
     Merge {
         /// Shard folders, one per shard 1..N, in any order.
         #[arg(required = true, value_name = "DIR")]
@@ -148,6 +148,10 @@ pub enum Command {
     Sweep {
         #[command(flatten)]
         study: sweep::StudyArgs,
+        /// Run only shard K of N (e.g. `2/8`, counting from 1) of the design points and write
+        /// their values for `cocoon merge` (for cluster job arrays).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<cocoon::distributed::shard::ShardSpec>,
     },
     /// Which parameters move each outcome: Morris screening or Sobol indices.
     Sensitivity {
@@ -309,7 +313,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             force,
             quiet,
         } => merge::merge(&dirs, out, force, quiet),
-        Command::Sweep { study } => sweep::sweep(&study),
+        Command::Sweep { study, shard } => sweep::sweep(&study, shard),
         Command::Sensitivity { study, method } => sensitivity::sensitivity(&study, method),
         Command::Calibrate { study } => calibrate::calibrate(&study),
         Command::Check { scenario, out } => run::check(&scenario, out),

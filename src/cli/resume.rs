@@ -61,10 +61,11 @@ pub fn describe(ck: &Checkpoints) -> String {
         return "No checkpoint was due.\n".into();
     }
     format!(
-        "{} checkpoint file(s) written (largest {:.1} MB), {} in all.\n",
+        "{} checkpoint file(s) written (largest {:.1} MB), {:.2} s in all ({:.3} s per file).\n",
         w.count,
         w.bytes_max as f64 / 1e6,
-        super::progress::duration(w.seconds)
+        w.seconds,
+        w.seconds / w.count as f64
     )
 }
 

@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use cocoon::distributed::shard::ShardSpec;
+use cocoon::distributed::sweep_shard;
 use cocoon::output::{self, RunInfo};
 use cocoon::study;
 
@@ -125,19 +127,33 @@ impl Prepared {
     }
 }
 
-pub fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
+pub fn sweep(args: &StudyArgs, shard: Option<ShardSpec>) -> anyhow::Result<()> {
     let p = prepare(args)?;
     let points = study::design_points(&p.study)?;
+    if let Some(spec) = shard {
+        return sweep_shard(args, &p, &points, spec);
+    }
     let results = p.run_points(&points)?;
     let info = p.info();
-    let csv = study::sweep::sweep_csv(&p.study, &points, &results);
+    write_sweep(&p, args.force, &points, &results, &info)
+}
+
+/// Writes `sweep.csv` and the manifest for `results` (one per point, in point order).
+pub fn write_sweep(
+    p: &Prepared,
+    force: bool,
+    points: &[study::Point],
+    results: &[study::sweep::PointResult],
+    info: &RunInfo,
+) -> anyhow::Result<()> {
+    let csv = study::sweep::sweep_csv(&p.study, points, results);
     let what = format!(
         "{} points x {} arm(s) x {} replicate(s)",
         points.len(),
         p.study.arms.len(),
         p.study.file.replicates
     );
-    p.write(args.force, &what, |dir| {
+    p.write(force, &what, |dir| {
         study::out::write(
             dir,
             &p.study,
@@ -148,7 +164,70 @@ pub fn sweep(args: &StudyArgs) -> anyhow::Result<()> {
             },
             &[("sweep.csv".into(), csv.into_bytes())],
             &[],
-            &info,
+            info,
         )
     })
+}
+
+/// `sweep --shard K/N`: runs this shard's share of the points and writes their values, with a
+/// manifest naming the sweep, for `cocoon merge`.
+fn sweep_shard(
+    args: &StudyArgs,
+    p: &Prepared,
+    points: &[study::Point],
+    spec: ShardSpec,
+) -> anyhow::Result<()> {
+    let mine = sweep_shard::share(points.len(), spec);
+    let subset: Vec<study::Point> = mine.iter().map(|&i| points[i].clone()).collect();
+    let results = p.run_points(&subset)?;
+    let file = sweep_shard::SweepShardFile {
+        format: "cocoon-sweep-shard".into(),
+        format_version: sweep_shard::FORMAT_VERSION,
+        study_hash: study::sweep::study_hash(&p.study, points)?,
+        study_file: args.file.display().to_string(),
+        seed: p.study.file.seed,
+        shard: spec.k,
+        shards: spec.n,
+        points_total: points.len(),
+        points: sweep_shard::pack(&mine, &results),
+    };
+    let info = p.info();
+    p.write(
+        args.force,
+        &format!("shard {spec}, {} of {} points", mine.len(), points.len()),
+        |dir| sweep_shard::write(dir, &file, &info),
+    )
+}
+
+/// `cocoon merge` of sweep shards: checks them, loads the study again (from the path the
+/// shards were given), checks its hash, and writes the single run's outputs.
+pub fn merge(
+    shards: &[(PathBuf, sweep_shard::SweepShardFile)],
+    out: Option<PathBuf>,
+    force: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let results = sweep_shard::assemble(shards)?;
+    let first = &shards[0].1;
+    let args = StudyArgs {
+        file: PathBuf::from(&first.study_file),
+        out,
+        force,
+        threads: Some(1),
+        quiet,
+    };
+    let p = prepare(&args)?;
+    let points = study::design_points(&p.study)?;
+    let hash = study::sweep::study_hash(&p.study, &points)?;
+    if hash != first.study_hash || points.len() != first.points_total {
+        return Err(cocoon::error::Error::Usage(format!(
+            "{}: the study (or its base, or this cocoon) changed since the shards ran: its hash \
+             is now {hash}, the shards' is {}; run the shards again",
+            first.study_file, first.study_hash
+        ))
+        .into());
+    }
+    let mut info = p.info();
+    info.distributed = Some(output::Distributed::MergedShards(first.shards));
+    write_sweep(&p, force, &points, &results, &info)
 }

@@ -97,7 +97,7 @@ pub fn run_unit_checkpointed(
     let groups = groups(plan);
     let members = check_unit(plan, &groups, unit)?;
     let scenarios: Vec<&Scenario> = members.iter().map(|&k| &plan.arms[k].scenario).collect();
-    let series = crate::models::withdrawal::checkpoint::execute_unit(
+    let series = crate::models::withdrawal::resume::execute_unit(
         &scenarios,
         unit.group,
         unit.replicate,

@@ -10,6 +10,8 @@
 //!   and MPI messages alike.
 //! - [`shard`]: `--shard K/N` (a fixed share of the units, written with a manifest naming the
 //!   study) and the checks `cocoon merge` makes before it assembles the shards.
+//! - [`sweep_shard`]: `sweep --shard K/N`, a fixed share of a sweep's design points, merged
+//!   back into the single run's `sweep.csv`.
 //! - `mpi` (feature `mpi`): rank 0 hands out units one at a time, so fast ranks take more.
 //!
 //! There is no home-made scheduler or socket protocol: job arrays are the cluster's own
@@ -18,4 +20,5 @@
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod shard;
+pub mod sweep_shard;
 pub mod wire;

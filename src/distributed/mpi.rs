@@ -12,7 +12,8 @@
 //! A unit that fails on a rank (an error or a panic) is reported back; rank 0 then hands out
 //! nothing more, lets the busy ranks finish, and returns an error naming the rank and unit, so
 //! nothing is written. A rank whose process dies outright is reported by `mpirun` itself, which
-//! ends the job before rank 0 writes anything.
+//! ends the job with SIGTERM (then SIGKILL); rank 0 catches the SIGTERM, fails naming the units
+//! each rank was running, and its staging folder goes, so nothing is written.
 
 use std::collections::BTreeMap;
 
@@ -30,18 +31,69 @@ const STOP: i32 = 3;
 const RESULT: i32 = 4;
 const FAILED: i32 = 5;
 
-/// The next message to rank 0 from any rank. A blocking MPI receive polls and keeps a core
-/// busy for the whole run; rank 0 only waits, so it probes and sleeps a millisecond between
-/// probes instead (units take seconds to minutes, so the delay is negligible).
-fn receive_politely(world: &mpi::topology::SimpleCommunicator) -> (Vec<u8>, Status) {
+/// Set by the SIGTERM handler rank 0 installs while it coordinates.
+static STOPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_sigterm(_: libc::c_int) {
+    // Async-signal-safe: one atomic store; the coordinating loop notices it within 1 ms.
+    STOPPED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Makes SIGTERM set [`STOPPED`] instead of ending rank 0 at once. When a rank's process dies
+/// outright (killed, out of memory, a crash in native code), `mpirun` ends the job by sending
+/// SIGTERM to the other ranks and SIGKILL a moment later; in that moment rank 0 names the
+/// units the ranks were running and fails the normal way, so its staging folder is removed
+/// and nothing is written.
+fn catch_sigterm() {
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(
+            libc::SIGTERM,
+            on_sigterm as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+/// The next message to rank 0 from any rank, or `None` if `mpirun` is stopping the job. A
+/// blocking MPI receive polls and keeps a core busy for the whole run; rank 0 only waits, so
+/// it probes and sleeps a millisecond between probes instead (units take seconds to minutes,
+/// so the delay is negligible).
+fn receive_politely(world: &mpi::topology::SimpleCommunicator) -> Option<(Vec<u8>, Status)> {
     loop {
+        if STOPPED.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
         if let Some(probe) = world.any_process().immediate_probe() {
-            return world
-                .process_at_rank(probe.source_rank())
-                .receive_vec_with_tag::<u8>(probe.tag());
+            return Some(
+                world
+                    .process_at_rank(probe.source_rank())
+                    .receive_vec_with_tag::<u8>(probe.tag()),
+            );
         }
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
+}
+
+/// The error when `mpirun` stops the job while `assigned` units were running.
+fn stopped(assigned: &BTreeMap<i32, Unit>) -> Error {
+    let running: Vec<String> = assigned
+        .iter()
+        .map(|(rank, u)| {
+            format!(
+                "rank {rank} on work unit (group {}, replicate {})",
+                u.group, u.replicate
+            )
+        })
+        .collect();
+    Error::Model(format!(
+        "mpirun is stopping the job: a rank's process ended abnormally (mpirun names it); it was \
+         running {}; nothing was written",
+        if running.is_empty() {
+            "no work unit".to_string()
+        } else {
+            running.join(", ")
+        }
+    ))
 }
 
 /// An initialised MPI environment; MPI is finalised when it is dropped.
@@ -77,8 +129,11 @@ impl Mpi {
         let mut results = Vec::with_capacity(units.len());
         let mut assigned: BTreeMap<i32, Unit> = BTreeMap::new();
         let mut failure: Option<String> = None;
+        catch_sigterm();
         while active > 0 {
-            let (bytes, status) = receive_politely(&world);
+            let Some((bytes, status)) = receive_politely(&world) else {
+                return Err(stopped(&assigned));
+            };
             let rank = status.source_rank();
             let unit = assigned.remove(&rank);
             let name = |u: Option<Unit>| match u {
@@ -129,7 +184,9 @@ impl Mpi {
     pub fn stop_workers(&self) {
         let world = self.universe.world();
         for _ in 1..world.size() {
-            let (_, status) = receive_politely(&world);
+            let Some((_, status)) = receive_politely(&world) else {
+                return;
+            };
             world
                 .process_at_rank(status.source_rank())
                 .send_with_tag(&[0u64; 0][..], STOP);

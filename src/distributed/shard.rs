@@ -244,8 +244,41 @@ pub fn read(dir: &Path) -> Result<ShardFile> {
     Ok(file)
 }
 
+/// What identifies a shard of a study (comparison or sweep), for [`check_ids`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardId {
+    /// The study's hash.
+    pub study_hash: String,
+    /// The study's seed.
+    pub seed: u64,
+    /// This shard, 1..=shards.
+    pub shard: u32,
+    /// Number of shards.
+    pub shards: u32,
+}
+
 /// Checks that `shards` (folder, file) are all of one study, each of `1..=N` exactly once.
 pub fn check(shards: &[(PathBuf, ShardFile)]) -> Result<()> {
+    let ids: Vec<(PathBuf, ShardId)> = shards
+        .iter()
+        .map(|(d, s)| {
+            (
+                d.clone(),
+                ShardId {
+                    study_hash: s.study_hash.clone(),
+                    seed: s.seed,
+                    shard: s.shard,
+                    shards: s.shards,
+                },
+            )
+        })
+        .collect();
+    check_ids(&ids)
+}
+
+/// Checks that the shards (folder, identity) are all of one study, each of `1..=N` exactly
+/// once; the error names the offending folders or the missing shards.
+pub fn check_ids(shards: &[(PathBuf, ShardId)]) -> Result<()> {
     let Some((first_dir, first)) = shards.first() else {
         return Err(Error::Usage("merge needs at least one shard folder".into()));
     };

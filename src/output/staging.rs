@@ -277,7 +277,8 @@ impl Staging {
                 return Err(bad(
                     target,
                     format!(
-                        "holds the checkpoints of an interrupted run ({}); continue it with                          `cocoon resume {}`, or add --force to discard them and start again",
+                        "holds the checkpoints of an interrupted run ({}); continue it with \
+                         `cocoon resume {}`, or add --force to discard them and start again",
                         resumable.display(),
                         target.display()
                     ),
@@ -287,7 +288,8 @@ impl Staging {
                 return Err(bad(
                     target,
                     format!(
-                        "has no interrupted run to continue (no {}); only a run started with                          --checkpoint-every can be resumed",
+                        "has no interrupted run to continue (no {}); only a run started with \
+                         --checkpoint-every can be resumed",
                         resumable.display()
                     ),
                 ))

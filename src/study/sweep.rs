@@ -197,6 +197,29 @@ fn evaluate(study: &Study, per_arm: &[Vec<Series>]) -> Result<PointResult> {
     Ok(PointResult { values })
 }
 
+/// A hash (FNV-1a 64, hex) of everything a sweep's results depend on: the cocoon version,
+/// the seed, the replicates, and every point's fingerprint (its scenarios' resolved
+/// parameters and the quantities). Shards of one sweep have the same hash.
+pub fn study_hash(study: &Study, points: &[Point]) -> Result<String> {
+    let mut text = format!(
+        "{}|{}|{}|{}",
+        env!("CARGO_PKG_VERSION"),
+        study.file.seed,
+        study.file.replicates,
+        points.len()
+    );
+    for p in points {
+        text.push('|');
+        text.push_str(&fingerprint(study, &scenarios_of(study, p, None)?));
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Ok(format!("{h:016x}"))
+}
+
 /// FNV-1a of everything a point's values depend on.
 fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
     let mut text = String::from(env!("CARGO_PKG_VERSION"));

@@ -47,6 +47,7 @@ mod policy_community;
 mod policy_family;
 pub mod policy_ties;
 pub mod population;
+pub mod resume;
 pub mod roles;
 mod screen;
 mod shock;
