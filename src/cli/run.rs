@@ -11,12 +11,20 @@ use cocoon::scenario::Scenario;
 
 use super::{progress, ScenarioArgs};
 
-/// Whether the TOML text has a top-level `[[arm]]` table or a `base = ...` key: the marks of
-/// a comparison file.
+/// Whether the TOML text has a top-level `[[arm]]` table or a top-level `base = ...` key: the
+/// marks of a comparison file. A `base` key inside a table (e.g. `[days] base = 0.9` in a
+/// preset) is a parameter, not a base scenario.
 fn looks_like_comparison(text: &str) -> bool {
+    let mut top_level = true;
     text.lines().map(str::trim_start).any(|l| {
-        l.starts_with("[[arm]]")
-            || l.strip_prefix("base")
+        if l.starts_with("[[arm]]") {
+            return true;
+        }
+        if l.starts_with('[') {
+            top_level = false;
+        }
+        top_level
+            && l.strip_prefix("base")
                 .is_some_and(|r| r.trim_start().starts_with('='))
     })
 }
@@ -285,4 +293,20 @@ pub fn check(args: &ScenarioArgs, out: Option<PathBuf>) -> anyhow::Result<()> {
         ));
     }
     crate::print_stdout(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_comparison;
+
+    #[test]
+    fn a_base_key_inside_a_table_is_a_parameter_not_a_base_scenario() {
+        assert!(looks_like_comparison(
+            "base = \"a.toml\"\n[[arm]]\nname = \"x\"\n"
+        ));
+        assert!(looks_like_comparison("name = \"c\"\n[[arm]]\n"));
+        assert!(!looks_like_comparison(
+            "name = \"hk\"\n[days]\nbase = 0.86\n"
+        ));
+    }
 }

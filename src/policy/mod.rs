@@ -70,7 +70,7 @@ pub static SPECS: &[ParamSpec] = &[
     // Parenting and anti-bullying.
     real!("parenting.cost_per_household", 1500.0, 0.01, 1e9, "money per household", "Cost of a parenting-support course for one household with youth.", "assumption"),
     real!("parenting.effect", 0.5, 0.0, 1.0, "probability", "Chance a course turns rejecting parenting supportive; every course starts screen-time mediation. A change also shifts the attachment of the household's current youth.", "Ren & Zhu 2022 (mediation lowers online time); size assumption"),
-    real!("anti_bullying.cost_per_school_year", 15000.0, 0.01, 1e9, "money per school-year", "Cost of the programme in one school (neighbourhood) for a year.", "assumption"),
+    real!("anti_bullying.cost_per_school_year", 60000.0, 0.01, 1e9, "money per school-year", "Cost of the programme in one school (neighbourhood) for a year.", "assumption; 60,000 since neighbourhoods grew from 500 to 2,000 agents (issue 9), keeping the cost per pupil of v1's 15,000 per 500-agent school"),
     real!("anti_bullying.effect", 0.2, 0.0, 1.0, "share", "Fall in bullying rates in a covered school.", "Gaffney, Ttofi & Farrington 2019 meta-analysis: about 19-20% less victimisation"),
 ];
 
