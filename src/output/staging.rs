@@ -531,4 +531,42 @@ mod tests {
         }
         assert_eq!(names(d.path()), ["f", "l"]);
     }
+
+    #[test]
+    fn a_resumable_staging_is_kept_found_again_and_guarded() {
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("out");
+        let s = Staging::begin_resumable(&target, false).unwrap();
+        assert_eq!(s.path(), Staging::resumable_path(&target).unwrap());
+        std::fs::create_dir(s.path().join("checkpoint")).unwrap();
+        std::fs::write(s.path().join("partial.csv"), "x").unwrap();
+        drop(s);
+        // Dropped uncommitted (an error, a kill): kept, with its checkpoints.
+        assert_eq!(names(d.path()), [".out.cocoon-staging-resumable"]);
+        // A fresh run, resumable or not, refuses to discard it without --force.
+        for e in [
+            Staging::begin(&target, false).unwrap_err(),
+            Staging::begin_resumable(&target, false).unwrap_err(),
+        ] {
+            assert!(e.to_string().contains("cocoon resume"), "{e}");
+            assert!(e.is_input_error());
+        }
+        // Resumed: the same folder; other leftovers go, the checkpoints stay.
+        std::fs::create_dir(d.path().join(".out.cocoon-staging-0123456789abcdef")).unwrap();
+        let mut s = Staging::resume(&target, false).unwrap();
+        assert_eq!(s.cleared().len(), 1);
+        s.clear_except("checkpoint").unwrap();
+        assert_eq!(names(s.path()), ["checkpoint"]);
+        std::fs::write(s.path().join("result.csv"), "1").unwrap();
+        s.remove_on_commit("checkpoint");
+        s.commit().unwrap();
+        assert_eq!(names(&target), ["result.csv"]);
+        assert_eq!(names(d.path()), ["out"]);
+        // Nothing to resume now; --force on a fresh begin discards a checkpoint folder.
+        let e = Staging::resume(&target, true).unwrap_err();
+        assert!(e.to_string().contains("no interrupted run"), "{e}");
+        std::fs::create_dir(Staging::resumable_path(&target).unwrap()).unwrap();
+        let s = Staging::begin(&target, true).unwrap();
+        assert_eq!(s.cleared().len(), 1);
+    }
 }
