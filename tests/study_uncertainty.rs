@@ -110,7 +110,7 @@ fn bad_uncertainty_tables_are_located() {
         (
             "[[uncertainty.parameter]]\nkey = \"seed\"\nuniform = [0, 9]\n",
             "\"seed\"",
-            "cannot be varied",
+            "cannot vary `seed`",
         ),
         (
             "[uncertainty]\nposterior = \"missing.csv\"\n",

@@ -88,7 +88,7 @@ pub fn parameter(f: &Fields<'_, '_>) -> Result<Parameter> {
     if FIXED_KEYS.contains(&spec.key) {
         return Err(Error::Scenario {
             location: key_loc,
-            message: format!("`{key}` cannot be varied: `seed`, `replicates`, `ticks`, `model` and `name` are fixed for every run (the file's own `seed`, `replicates` and `set` fix them)"),
+            message: format!("a study or comparison cannot vary `{key}`: `seed`, `replicates`, `ticks`, `model` and `name` are fixed for every run (the file's own `seed`, `replicates` and `set` fix them)"),
         });
     }
     let (lo, hi, integer) = match spec.kind {

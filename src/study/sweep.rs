@@ -48,20 +48,59 @@ impl PointResult {
 /// A point to run: one value per parameter, on the prior's scale.
 pub type Point = Vec<f64>;
 
-/// Work still to do, for a progress bar: ticks times replicates over the runs not staged.
+/// Work still to do, for a progress bar: the ticks of the runs not staged, each shared
+/// burn-in counted once per replicate (the bar then ends exactly at the end of the study).
 pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -> Result<u64> {
-    let mut total = 0;
-    for (i, p) in points.iter().enumerate() {
-        let scenarios = scenarios_of(study, p, None)?;
-        if staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios)).is_some()) {
+    let scenarios: Vec<Vec<Scenario>> = points
+        .iter()
+        .map(|p| scenarios_of(study, p, None))
+        .collect::<Result<_>>()?;
+    let done: Vec<usize> = (0..points.len())
+        .filter(|&i| {
+            staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios[i])).is_some())
+        })
+        .collect();
+    Ok(batches(&scenarios, &done)
+        .iter()
+        .map(|batch| {
+            let first = &scenarios[batch[0].0][batch[0].1];
+            let burn_in = crate::run::burn_in_ticks(first) * first.replicates as u64;
+            burn_in
+                + batch
+                    .iter()
+                    .map(|&(i, a)| {
+                        let s = &scenarios[i][a];
+                        s.ticks as u64 * s.replicates as u64
+                    })
+                    .sum::<u64>()
+        })
+        .sum())
+}
+
+/// The runs (point, arm) still to do, grouped by what their burn-in depends on and cut into
+/// batches of at most [`BATCH`] that share one burn-in per replicate.
+fn batches(scenarios: &[Vec<Scenario>], done: &[usize]) -> Vec<Vec<(usize, usize)>> {
+    let mut groups: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
+    for (i, point) in scenarios.iter().enumerate() {
+        if done.contains(&i) {
             continue;
         }
-        total += scenarios
-            .iter()
-            .map(crate::run::progress_total)
-            .sum::<u64>();
+        for (a, s) in point.iter().enumerate() {
+            let sig = if s.model == "withdrawal" {
+                crate::models::withdrawal::burn_in_signature(s)
+            } else {
+                format!("run {i} {a}")
+            };
+            match groups.iter_mut().find(|(g, _)| *g == sig) {
+                Some((_, m)) => m.push((i, a)),
+                None => groups.push((sig, vec![(i, a)])),
+            }
+        }
     }
-    Ok(total)
+    groups
+        .iter()
+        .flat_map(|(_, m)| m.chunks(BATCH).map(<[_]>::to_vec))
+        .collect()
 }
 
 fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<Scenario>> {
@@ -109,26 +148,8 @@ pub fn run_seeded(
         }
     }
     let arms = study.arms.len();
-    // Runs still to do, grouped by what their burn-in depends on, then cut into batches.
-    let mut groups: Vec<(String, Vec<(usize, usize)>)> = Vec::new();
-    for (i, point) in scenarios.iter().enumerate() {
-        if done.contains_key(&i) {
-            continue;
-        }
-        for (a, s) in point.iter().enumerate() {
-            let sig = if s.model == "withdrawal" {
-                crate::models::withdrawal::burn_in_signature(s)
-            } else {
-                format!("run {i} {a}")
-            };
-            match groups.iter_mut().find(|(g, _)| *g == sig) {
-                Some((_, m)) => m.push((i, a)),
-                None => groups.push((sig, vec![(i, a)])),
-            }
-        }
-    }
-    let batches: Vec<&[(usize, usize)]> =
-        groups.iter().flat_map(|(_, m)| m.chunks(BATCH)).collect();
+    let done_points: Vec<usize> = done.keys().copied().collect();
+    let batches = batches(&scenarios, &done_points);
     let pending: Mutex<BTreeMap<usize, Vec<Option<Vec<Series>>>>> = Mutex::new(BTreeMap::new());
     let finished: Mutex<BTreeMap<usize, PointResult>> = Mutex::new(BTreeMap::new());
     batches.par_iter().try_for_each(|batch| -> Result<()> {
