@@ -8,6 +8,7 @@
 //! what is allowed, and nothing is written before a scenario has passed all checks.
 
 mod observed;
+mod overrides;
 pub mod spec;
 
 use std::collections::BTreeMap;
@@ -266,6 +267,9 @@ pub struct Scenario {
     pub replicates: u32,
     /// Every parameter, resolved.
     pub params: Params,
+    /// What loading changed on its own that the user should hear about (e.g. a file's
+    /// generator keys dropped because `--set graph.kind=...` chose another generator).
+    pub notes: Vec<String>,
 }
 
 /// Serializable view of a scenario for `manifest.json`.
@@ -285,14 +289,18 @@ impl Scenario {
     pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
         let mut raw = Vec::new();
         load_layers(path, &mut raw)?;
+        let from_file = raw.len();
         for arg in sets {
             raw.push(parse_set(arg)?);
         }
+        let notes = overrides::drop_superseded(&mut raw, from_file);
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        Scenario::from_raw(Some(path.to_path_buf()), &stem, raw)
+        let mut s = Scenario::from_raw(Some(path.to_path_buf()), &stem, raw)?;
+        s.notes = notes;
+        Ok(s)
     }
 
     /// Builds a scenario from defaults and `key=value` overrides, without a file (tests,
@@ -357,16 +365,21 @@ impl Scenario {
             seed: params.i64("seed") as u64,
             replicates: params.i64("replicates") as u32,
             params,
+            notes: Vec::new(),
         })
     }
 
     /// Applies one more `key=value` override to an already loaded scenario and re-checks it.
     pub fn with_sets(&self, sets: &[String]) -> Result<Scenario> {
         let mut raw = self.explicit_entries();
+        let before = raw.len();
         for arg in sets {
             raw.push(parse_set(arg)?);
         }
-        Scenario::from_raw(self.file.clone(), &self.name, raw)
+        let notes = overrides::drop_superseded(&mut raw, before);
+        let mut s = Scenario::from_raw(self.file.clone(), &self.name, raw)?;
+        s.notes = self.notes.iter().cloned().chain(notes).collect();
+        Ok(s)
     }
 
     /// Applies overrides written in another file (e.g. the arms of a comparison) in order,
