@@ -1,4 +1,5 @@
-//! What a command-line `--set` of a choice key does to the file's keys that depend on it.
+//! `--set key=value` overrides: parsing one, and what a `--set` of a choice key does to the
+//! file's keys that depend on it.
 //!
 //! Why: a scenario file for one generator sets that generator's keys (`graph.k` for
 //! Watts-Strogatz). `--set graph.kind=erdos_renyi` on it used to fail because `graph.k` then
@@ -8,8 +9,10 @@
 //! note says so. Keys given on the command line are never dropped: `--set graph.kind=erdos_renyi
 //! --set graph.k=4` is still an error, since the user asked for both.
 
-use super::spec::{Applies, Value};
+use super::parse::{convert, lookup};
+use super::spec::{Applies, Kind, Value};
 use super::RawEntry;
+use crate::error::{Error, Location, Result};
 
 /// Removes entries before `first_set` (from files) that apply only under another value of a
 /// choice key set at or after `first_set` (on the command line), and returns one note per
@@ -57,6 +60,43 @@ pub(super) fn drop_superseded(raw: &mut Vec<RawEntry>, first_set: usize) -> Vec<
         false
     });
     notes
+}
+
+/// Parses one `--set key=value` argument.
+pub(super) fn parse_set(arg: &str) -> Result<RawEntry> {
+    let location = Location::Set(arg.to_string());
+    let Some((key, text)) = arg.split_once('=') else {
+        return Err(Error::Usage(format!(
+            "--set {arg}: expected key=value, e.g. --set graph.n=5000"
+        )));
+    };
+    let key = key.trim();
+    let text = text.trim();
+    let spec = lookup(key, &location)?;
+    let parsed: std::result::Result<toml_edit::Value, _> = text.parse();
+    let tv = match (spec.kind, parsed) {
+        // Words need no quotes on the command line.
+        (Kind::Choice(_) | Kind::Text | Kind::Path, Ok(v)) if !v.is_str() => {
+            toml_edit::Value::from(text)
+        }
+        (Kind::Choice(_) | Kind::Text | Kind::Path, Err(_)) => toml_edit::Value::from(text),
+        (_, Ok(v)) => v,
+        (_, Err(_)) => {
+            return Err(Error::Scenario {
+                location,
+                message: format!(
+                    "`{key}`: cannot read \"{text}\"; allowed: {}",
+                    spec.kind.allowed()
+                ),
+            })
+        }
+    };
+    let value = convert(spec, &tv, &location)?;
+    Ok(RawEntry {
+        spec,
+        value,
+        location,
+    })
 }
 
 #[cfg(test)]
