@@ -88,6 +88,13 @@ pub fn prepare(file: &Path, opts: &Options, sets: &[String]) -> anyhow::Result<P
     for arm in &plan.arms {
         super::budget::warn_absolute_budget(&arm.name, &arm.scenario.params, sets);
     }
+    // What `--set` dropped from the base file is the same in every arm: say it once.
+    let mut notes: Vec<&String> = plan.arms.iter().flat_map(|a| &a.scenario.notes).collect();
+    notes.sort();
+    notes.dedup();
+    for note in notes {
+        crate::print_stderr(&format!("note: {note}\n"));
+    }
     let threads = super::thread_count(opts.threads)?;
     let arms: Vec<&cocoon::scenario::Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     super::check_resources(&arms, threads, opts.max_memory, true)?;

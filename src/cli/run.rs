@@ -56,7 +56,11 @@ pub fn load(args: &ScenarioArgs) -> cocoon::error::Result<Scenario> {
     if let Some(seed) = args.seed {
         sets.push(format!("seed={seed}"));
     }
-    Scenario::load(&args.file, &sets)
+    let scenario = Scenario::load(&args.file, &sets)?;
+    for note in &scenario.notes {
+        crate::print_stderr(&format!("note: {note}\n"));
+    }
+    Ok(scenario)
 }
 
 /// A progress bar over `total` units for commands that run many scenarios (sweep,

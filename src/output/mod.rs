@@ -115,9 +115,10 @@ pub struct MetricSummary {
     pub final_values: Vec<f64>,
     /// Mean of the final values with its 95% interval (Student t).
     pub final_mean: Interval,
-    /// Mean over replicates of each replicate's average over its last quarter of ticks
-    /// (the steady-state level), with its 95% interval.
-    pub steady_state_mean: Interval,
+    /// Mean over replicates of each replicate's average over the last quarter of its recorded
+    /// ticks, with its 95% interval. (Called `steady_state_mean` before: the recorded decade is
+    /// not at a steady state, docs/MODEL.md §12.2, so the name said more than the number.)
+    pub mean_over_last_quarter: Interval,
 }
 
 /// Summaries of every metric, sorted by name.
@@ -149,7 +150,7 @@ pub fn summarize(series: &[Series]) -> BTreeMap<String, MetricSummary> {
             MetricSummary {
                 final_tick,
                 final_mean: stats::interval(&finals),
-                steady_state_mean: stats::interval(&steady),
+                mean_over_last_quarter: stats::interval(&steady),
                 final_values: finals,
             },
         );

@@ -109,8 +109,13 @@ impl Withdrawal {
         }
         rec.put("hikikomori.female", share(y.hik_sex[0], y.n_sex[0]));
         rec.put("hikikomori.male", share(y.hik_sex[1], y.n_sex[1]));
+        // Severity grades are shares of all agents (so they add up to `hikikomori_prevalence`),
+        // hence the prefix; `hikikomori.<band or sex>` are shares within the band or sex.
         for (k, name) in ["mild", "moderate", "severe"].iter().enumerate() {
-            rec.put(&format!("hikikomori.{name}"), share(y.hik_sev[k], n));
+            rec.put(
+                &format!("hikikomori_prevalence.{name}"),
+                share(y.hik_sev[k], n),
+            );
         }
         rec.put("hikikomori_male_share", share(y.hik_sex[1], y.hik));
         rec.put("hikikomori_young_adult_share", share(y.hik_band[1], y.hik));
