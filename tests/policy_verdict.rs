@@ -4,9 +4,11 @@
 //! - Fast: under `scenarios/policy/sceptic.toml` (every uncertain assumption at the end of its
 //!   range that favours services), all-services beats all-community: community − services > 0
 //!   with a 95% interval above 0 (4,000 agents, 4 replicates, 3 years).
-//! - Slow (`#[ignore]`, about 10 minutes on 2 cores): at 20,000 agents, 4 replicates, 5 years,
-//!   the default assumptions give community − services < 0 (community ahead) and the sceptic
-//!   ones > 0. Run with
+//! - Slow (`#[ignore]`, about 5-10 minutes on 2 cores): at 20,000 agents, 4 replicates, 5
+//!   years, the assumptions that favour community building (`scenarios/policy/advocate.toml`)
+//!   give community − services < 0 (community ahead) and the sceptic ones > 0, so the sign
+//!   changes within the documented ranges. The default assumptions sit between the two; their
+//!   sign is printed, not asserted (the model, not the test, decides it). Run with
 //!   `cargo test --release --test policy_verdict -- --ignored --nocapture`.
 
 mod policy_common;
@@ -52,17 +54,19 @@ fn under_the_sceptic_assumptions_services_beat_community_building() {
 }
 
 #[test]
-#[ignore = "about 10 minutes: 20,000 agents, two comparisons"]
-fn the_verdict_flips_between_the_default_and_the_sceptic_assumptions() {
+#[ignore = "about 5-10 minutes: 20,000 agents, three comparisons"]
+fn the_verdict_flips_between_the_advocate_and_the_sceptic_assumptions() {
     let sets = ["population.n=20000", "replicates=4", "ticks=260"];
-    let (default, c0, s0) = difference("scenarios/policy/micro_vs_community.toml", &sets);
-    let (sceptic, c1, s1) = difference("scenarios/policy/sceptic.toml", &sets);
+    let (advocate, c0, s0) = difference("scenarios/policy/advocate.toml", &sets);
+    let (default, c1, s1) = difference("scenarios/policy/micro_vs_community.toml", &sets);
+    let (sceptic, c2, s2) = difference("scenarios/policy/sceptic.toml", &sets);
     println!("20,000 agents, 5 years, hikikomori person-weeks (paired, 4 replicates):");
-    println!("  default: community {c0}; services {s0}; community - services {default}");
-    println!("  sceptic: community {c1}; services {s1}; community - services {sceptic}");
+    println!("  advocate: community {c0}; services {s0}; community - services {advocate}");
+    println!("  default: community {c1}; services {s1}; community - services {default}");
+    println!("  sceptic: community {c2}; services {s2}; community - services {sceptic}");
     assert!(
-        default.mean < 0.0,
-        "default assumptions: community should be ahead: {default}"
+        advocate.hi < 0.0,
+        "advocate assumptions: community building should be ahead: {advocate}"
     );
     assert!(
         sceptic.lo > 0.0,
