@@ -43,16 +43,7 @@ pub fn cocoon_version() -> String {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
-}
+use crate::engine::rng::{fnv1a as fnv, FNV_OFFSET};
 
 /// Writes a checkpoint: header, then values through the `put_*` methods, then
 /// [`Enc::finish`]. Write errors are kept and returned by `finish`, so encoders stay simple.

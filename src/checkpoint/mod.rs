@@ -308,12 +308,7 @@ pub fn scenario_hash(s: &crate::scenario::Scenario) -> String {
         s.record(),
     );
     let bytes = serde_json::to_vec(&identity).expect("scenario records serialize");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    crate::engine::rng::fnv1a_hex(&bytes)
 }
 
 #[cfg(test)]

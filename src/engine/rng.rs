@@ -21,16 +21,29 @@ pub struct Purpose(pub u64);
 impl Purpose {
     /// The purpose with this name (FNV-1a hash, stable across versions and platforms).
     pub const fn named(name: &str) -> Purpose {
-        let bytes = name.as_bytes();
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut i = 0;
-        while i < bytes.len() {
-            h ^= bytes[i] as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            i += 1;
-        }
-        Purpose(h)
+        Purpose(fnv1a(FNV_OFFSET, name.as_bytes()))
     }
+}
+
+/// The FNV-1a offset basis: the starting value of [`fnv1a`].
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, continuing from `h` ([`FNV_OFFSET`] to start): stable across versions
+/// and platforms, used for stream names and for the identity hashes of studies, shards and
+/// checkpoints.
+pub const fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// [`fnv1a`] of `bytes` from the offset basis, as 16 hex digits.
+pub fn fnv1a_hex(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a(FNV_OFFSET, bytes))
 }
 
 /// SplitMix64 finaliser: a bijective mixer with good avalanche.

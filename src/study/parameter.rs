@@ -97,15 +97,8 @@ pub fn parameter(f: &Fields<'_, '_>) -> Result<Parameter> {
         _ => (f64::NEG_INFINITY, f64::INFINITY, false),
     };
     let numeric = matches!(spec.kind, Kind::Float { .. } | Kind::Int { .. });
-    let forms = [
-        "uniform",
-        "log_uniform",
-        "normal",
-        "lognormal",
-        "beta",
-        "triangular",
-        "values",
-    ];
+    // PARAM_KEYS lists `key`, then the forms, then `source`.
+    let forms = &PARAM_KEYS[1..PARAM_KEYS.len() - 1];
     let given: Vec<&str> = forms
         .iter()
         .copied()

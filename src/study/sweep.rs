@@ -233,12 +233,7 @@ pub fn study_hash(study: &Study, points: &[Point]) -> Result<String> {
         text.push('|');
         text.push_str(&fingerprint(study, &scenarios_of(study, p, None)?));
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    Ok(format!("{h:016x}"))
+    Ok(crate::engine::rng::fnv1a_hex(text.as_bytes()))
 }
 
 /// FNV-1a of everything a point's values depend on.
@@ -250,12 +245,7 @@ fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
     for q in study.quantities() {
         let _ = write!(text, "|{}:{:?}:{:?}", q.name, q.measure, q.arms);
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    crate::engine::rng::fnv1a_hex(text.as_bytes())
 }
 
 fn staged_path(dir: &Path, i: usize) -> PathBuf {
