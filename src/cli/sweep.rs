@@ -131,7 +131,13 @@ impl Prepared<'_> {
         let bar = super::run::progress_bar(total, self.quiet);
         let study = &self.study;
         let results = self.run_on(&bar, |runner| {
-            study::sweep::run_with(study, points, None, Some(&saved), runner)
+            study::sweep::run_with(
+                study,
+                points,
+                None,
+                Some(study::sweep::Saved::Points(&saved)),
+                runner,
+            )
         });
         bar.finish_and_clear();
         Ok(results?)

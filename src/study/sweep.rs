@@ -29,6 +29,44 @@ use crate::scenario::Scenario;
 /// Most runs (point-arm pairs) that share one burn-in batch.
 pub const BATCH: usize = 16;
 
+/// Where finished points wait, so that an interrupted (or sharded) study does not run them
+/// again.
+#[derive(Clone, Copy, Debug)]
+pub enum Saved<'a> {
+    /// A design's points, by index (`point-000003.txt`), read and written.
+    Points(&'a Path),
+    /// A calibration's evaluated candidates, by fingerprint (each candidate has its own seed,
+    /// and batches differ from generation to generation); always read, written if `save`.
+    Evaluations {
+        /// The folder.
+        dir: &'a Path,
+        /// Whether evaluations are written as they finish (`calibrate --shard`).
+        save: bool,
+    },
+}
+
+impl Saved<'_> {
+    fn dir(&self) -> &Path {
+        match self {
+            Saved::Points(d) | Saved::Evaluations { dir: d, .. } => d,
+        }
+    }
+
+    fn saves(&self) -> bool {
+        matches!(
+            self,
+            Saved::Points(_) | Saved::Evaluations { save: true, .. }
+        )
+    }
+
+    fn path(&self, i: usize, fp: &str) -> PathBuf {
+        match self {
+            Saved::Points(d) => d.join(format!("point-{i:06}.txt")),
+            Saved::Evaluations { dir, .. } => dir.join(format!("evaluation-{fp}.txt")),
+        }
+    }
+}
+
 /// Values of one point: `values[q][r]` is quantity `q` (outcomes, then targets) in
 /// replicate `r`.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +95,9 @@ pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -
         .collect::<Result<_>>()?;
     let done: Vec<usize> = (0..points.len())
         .filter(|&i| {
-            staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios[i])).is_some())
+            staging.is_some_and(|d| {
+                read_staged(&Saved::Points(d), i, &fingerprint(study, &scenarios[i])).is_some()
+            })
         })
         .collect();
     Ok(batches(&scenarios, &done)
@@ -126,9 +166,13 @@ pub fn run(
     staging: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>> {
-    run_with(study, points, None, staging, &|all, done| {
-        units::run_here(study, all, progress, done)
-    })
+    run_with(
+        study,
+        points,
+        None,
+        staging.map(Saved::Points),
+        &|all, done| units::run_here(study, all, progress, done),
+    )
 }
 
 /// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed, and the work
@@ -138,7 +182,7 @@ pub fn run_with(
     study: &Study,
     points: &[Point],
     seeds: Option<&[u64]>,
-    staging: Option<&Path>,
+    saved: Option<Saved<'_>>,
     runner: &Runner<'_>,
 ) -> Result<Vec<PointResult>> {
     let scenarios: Vec<Vec<Scenario>> = points
@@ -148,10 +192,12 @@ pub fn run_with(
         .collect::<Result<_>>()?;
     let prints: Vec<String> = scenarios.iter().map(|s| fingerprint(study, s)).collect();
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
-    if let Some(dir) = staging {
-        atomic::create_dir(dir)?;
+    if let Some(saved) = &saved {
+        if saved.saves() {
+            atomic::create_dir(saved.dir())?;
+        }
         for (i, fp) in prints.iter().enumerate() {
-            if let Some(r) = read_staged(dir, i, fp) {
+            if let Some(r) = read_staged(saved, i, fp) {
                 done.insert(i, r);
             }
         }
@@ -204,8 +250,8 @@ pub fn run_with(
                     .map(|arm| arm.into_iter().flatten().collect())
                     .collect();
                 let result = evaluate(study, &per_arm)?;
-                if let Some(dir) = staging {
-                    stage(dir, run.point, &prints[run.point], &result)?;
+                if let Some(saved) = saved.filter(Saved::saves) {
+                    stage(&saved, run.point, &prints[run.point], &result)?;
                 }
                 finished
                     .lock()
@@ -277,23 +323,19 @@ fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
     crate::engine::rng::fnv1a_hex(text.as_bytes())
 }
 
-fn staged_path(dir: &Path, i: usize) -> PathBuf {
-    dir.join(format!("point-{i:06}.txt"))
-}
-
-fn stage(dir: &Path, i: usize, fp: &str, r: &PointResult) -> Result<()> {
+fn stage(saved: &Saved<'_>, i: usize, fp: &str, r: &PointResult) -> Result<()> {
     let mut text = format!("fingerprint {fp}\n");
     for (q, vals) in r.values.iter().enumerate() {
         for (rep, v) in vals.iter().enumerate() {
             let _ = writeln!(text, "{q},{rep},{}", fmt_f64(*v));
         }
     }
-    atomic::write(&staged_path(dir, i), text.as_bytes())
+    atomic::write(&saved.path(i, fp), text.as_bytes())
 }
 
 /// A staged point, if its file exists, is complete and has fingerprint `fp`.
-fn read_staged(dir: &Path, i: usize, fp: &str) -> Option<PointResult> {
-    let text = std::fs::read_to_string(staged_path(dir, i)).ok()?;
+fn read_staged(saved: &Saved<'_>, i: usize, fp: &str) -> Option<PointResult> {
+    let text = std::fs::read_to_string(saved.path(i, fp)).ok()?;
     let mut lines = text.lines();
     if lines.next()? != format!("fingerprint {fp}") {
         return None;
