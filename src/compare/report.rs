@@ -37,6 +37,21 @@ pub(super) struct Show<'a> {
     pub(super) diff_unit: &'a str,
 }
 
+/// How the intervals are computed, for the methods notes under the tables.
+pub(super) fn levels_method() -> String {
+    let signed: Vec<String> = analysis::SIGNED
+        .iter()
+        .map(|m| format!("<code>{}</code>", escape(m)))
+        .collect();
+    format!(
+        "Intervals of a level (one arm's mean) are Student-t intervals on the log scale, \
+         mean × exp(∓t·SE/mean), so they stay above zero for outcomes that cannot be negative \
+         (all but {}, which keep mean ± t·SE); differences, which can take either sign, use \
+         mean ± t·SE.",
+        signed.join(" and ")
+    )
+}
+
 /// Outcomes described in the per-arm paragraphs, in order, when present.
 const DESCRIBED: &[Show<'static>] = &[
     Show {
@@ -277,8 +292,9 @@ fn answer(h: &mut String, c: &Comparison) {
         h,
         "<p class=\"meta\">Differences are paired replicate by replicate (bold where the 95% \
          interval excludes zero). “How sure” is over the model's run-to-run variation only \
-         ({} paired replicates), not over uncertainty in its parameters.{}</p>",
+         ({} paired replicates), not over uncertainty in its parameters. {}{}</p>",
         c.arms[best].effects[r.headline.outcome].level.n,
+        levels_method(),
         if costed {
             format!(
                 " Amounts in {}; spend and person-years {}.",
