@@ -5,9 +5,13 @@ use cocoon::study::{self, calibrate};
 use super::sweep::StudyArgs;
 
 pub fn calibrate(args: &StudyArgs) -> anyhow::Result<()> {
-    let p = super::sweep::prepare(args)?;
+    super::sweep::on_ranks(args, None, |p| calibrate_on(args, p))
+}
+
+fn calibrate_on(args: &StudyArgs, p: super::sweep::Prepared<'_>) -> anyhow::Result<()> {
     let bar = super::run::progress_bar(calibrate::progress_estimate(&p.study), p.quiet);
-    let outcome = p.pool.install(|| calibrate::run(&p.study, &|| bar.inc(1)));
+    let fitted = &p.study;
+    let outcome = p.run_on(&bar, |runner| calibrate::run_with(fitted, runner));
     bar.finish_and_clear();
     let outcome = outcome?;
     let info = p.info();

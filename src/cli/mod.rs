@@ -425,4 +425,10 @@ pub fn report_cleared(staging: &cocoon::output::Staging) {
             p.display()
         ));
     }
+    for note in staging.cleared_notes() {
+        crate::print_stderr(&format!(
+            "note: the interrupted run recorded: {}\n",
+            note.trim()
+        ));
+    }
 }

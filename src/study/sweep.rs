@@ -1,10 +1,11 @@
 //! Running a design: every point's scenarios (one per arm of the base), all replicates, each
 //! quantity reduced to one number per replicate.
 //!
-//! Points run in parallel on the current rayon pool. Withdrawal runs whose scenarios reach
-//! tick 0 in the same state (equal [`burn_in_signature`]: the swept keys act only after the
-//! burn-in, such as levers and funding) share one burn-in per replicate, in batches of at most
-//! [`BATCH`] runs so that finished work is saved often. Each finished point is written to a
+//! Points run as work units ([`super::units`]) on the current rayon pool, or on MPI ranks.
+//! Withdrawal runs whose scenarios reach tick 0 in the same state (equal
+//! [`burn_in_signature`]: the swept keys act only after the burn-in, such as levers and
+//! funding) share one burn-in per replicate, in batches of at most [`BATCH`] runs so that
+//! finished work is saved often; a unit is one replicate of one batch. Each finished point is written to a
 //! staging folder with a fingerprint of everything that determines it (its scenarios'
 //! resolved parameters and the quantities); a rerun after an interruption reads the points
 //! whose fingerprint matches instead of running them again. Values are stored in shortest
@@ -18,10 +19,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::plan::Study;
-use crate::engine::{Exec, Series};
+use super::units::{self, Runner};
+use crate::engine::Series;
 use crate::error::{Error, Result};
 use crate::output::{atomic, fmt_f64};
 use crate::scenario::Scenario;
@@ -103,7 +103,11 @@ fn batches(scenarios: &[Vec<Scenario>], done: &[usize]) -> Vec<Vec<(usize, usize
         .collect()
 }
 
-fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<Scenario>> {
+pub(super) fn scenarios_of(
+    study: &Study,
+    point: &Point,
+    seed: Option<u64>,
+) -> Result<Vec<Scenario>> {
     let values: Vec<toml_edit::Value> = study
         .parameters()
         .iter()
@@ -114,23 +118,28 @@ fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<S
 }
 
 /// Runs every point (skipping those already staged under `staging`, and staging each one
-/// as it finishes). `progress` is called once per replicate-tick. Results are in point order.
+/// as it finishes) on the current rayon pool. `progress` is called once per replicate-tick.
+/// Results are in point order.
 pub fn run(
     study: &Study,
     points: &[Point],
     staging: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>> {
-    run_seeded(study, points, None, staging, progress)
+    run_with(study, points, None, staging, &|all, done| {
+        units::run_here(study, all, progress, done)
+    })
 }
 
-/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed.
-pub fn run_seeded(
+/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed, and the work
+/// units ([`units::StudyUnit`]) run by `runner` (here, or on MPI ranks). Whoever runs them,
+/// the values are the same.
+pub fn run_with(
     study: &Study,
     points: &[Point],
     seeds: Option<&[u64]>,
     staging: Option<&Path>,
-    progress: &(dyn Fn() + Sync),
+    runner: &Runner<'_>,
 ) -> Result<Vec<PointResult>> {
     let scenarios: Vec<Vec<Scenario>> = points
         .iter()
@@ -147,52 +156,72 @@ pub fn run_seeded(
             }
         }
     }
-    let arms = study.arms.len();
     let done_points: Vec<usize> = done.keys().copied().collect();
-    let batches = batches(&scenarios, &done_points);
-    let pending: Mutex<BTreeMap<usize, Vec<Option<Vec<Series>>>>> = Mutex::new(BTreeMap::new());
+    let work = units::units(
+        &scenarios,
+        points,
+        seeds,
+        &batches(&scenarios, &done_points),
+    );
+    // Per point still running: per arm, per replicate, its series once its unit is in.
+    type Slots = Vec<Vec<Option<Series>>>;
+    let pending: Mutex<BTreeMap<usize, Slots>> = Mutex::new(BTreeMap::new());
     let finished: Mutex<BTreeMap<usize, PointResult>> = Mutex::new(BTreeMap::new());
-    batches.par_iter().try_for_each(|batch| -> Result<()> {
-        let runs: Vec<&Scenario> = batch.iter().map(|&(i, a)| &scenarios[i][a]).collect();
-        let results: Vec<Vec<Series>> = if runs[0].model == "withdrawal" {
-            crate::models::withdrawal::execute_sharing_burn_in(&runs, Exec::Parallel, progress)?
-                .into_iter()
-                .map(|r| r.series)
-                .collect()
-        } else {
-            runs.iter()
-                .map(|s| crate::run::execute(s, Exec::Parallel, progress).map(|r| r.series))
-                .collect::<Result<_>>()?
-        };
-        for (&(i, a), series) in batch.iter().zip(results) {
+    runner(&work, &|unit, series| -> Result<()> {
+        if series.len() != unit.runs.len() {
+            return Err(Error::Model(format!(
+                "{} returned {} series for {} run(s)",
+                unit.name(),
+                series.len(),
+                unit.runs.len()
+            )));
+        }
+        for (run, s) in unit.runs.iter().zip(series) {
             let complete = {
                 let mut p = pending.lock().expect("no panics while locked");
-                let slot = p.entry(i).or_insert_with(|| vec![None; arms]);
-                slot[a] = Some(series);
-                if slot.iter().all(Option::is_some) {
-                    p.remove(&i)
+                let slots = p.entry(run.point).or_insert_with(|| {
+                    scenarios[run.point]
+                        .iter()
+                        .map(|sc| vec![None; sc.replicates as usize])
+                        .collect()
+                });
+                let slot = slots
+                    .get_mut(run.arm)
+                    .and_then(|arm| arm.get_mut(unit.replicate as usize))
+                    .ok_or_else(|| {
+                        Error::Model(format!("{} is not one of this run's", unit.name()))
+                    })?;
+                *slot = Some(s);
+                if slots.iter().flatten().all(Option::is_some) {
+                    p.remove(&run.point)
                 } else {
                     None
                 }
             };
             if let Some(per_arm) = complete {
-                let per_arm: Vec<Vec<Series>> = per_arm.into_iter().flatten().collect();
+                let per_arm: Vec<Vec<Series>> = per_arm
+                    .into_iter()
+                    .map(|arm| arm.into_iter().flatten().collect())
+                    .collect();
                 let result = evaluate(study, &per_arm)?;
                 if let Some(dir) = staging {
-                    stage(dir, i, &prints[i], &result)?;
+                    stage(dir, run.point, &prints[run.point], &result)?;
                 }
                 finished
                     .lock()
                     .expect("no panics while locked")
-                    .insert(i, result);
+                    .insert(run.point, result);
             }
         }
         Ok(())
     })?;
     done.extend(finished.into_inner().expect("no panics while locked"));
-    Ok((0..points.len())
-        .map(|i| done.remove(&i).expect("every point ran or was staged"))
-        .collect())
+    (0..points.len())
+        .map(|i| {
+            done.remove(&i)
+                .ok_or_else(|| Error::Model(format!("point {i} was not run to the end")))
+        })
+        .collect()
 }
 
 /// Every quantity of one point, replicate by replicate.
