@@ -10,9 +10,9 @@
 use std::fmt::Write as _;
 
 use super::analysis;
-use super::html::{currency_suffix, diff_text, escape, estimate_text, fmt_num, money_num, signed};
+use super::html::{currency_suffix, diff_text, escape, estimate_text, fmt_num, money_num};
 use super::report::{excludes_zero, show};
-use super::tables::{close_table, est_cell, iv_cell, open_table};
+use super::tables::{close_table, diff_cell, est_cell, iv_cell, open_table};
 use super::{Comparison, Ranking};
 
 /// How the intervals are computed, for the methods notes under the tables.
@@ -149,16 +149,7 @@ fn ranked_table(h: &mut String, c: &Comparison, r: &Ranking, costed: bool) {
             h.push_str("<td class=\"num\">—</td>");
         } else {
             match e.diff {
-                Some(d) => {
-                    let _ = write!(
-                        h,
-                        "<td class=\"num{}\">{}<br><span class=\"ci\">{} to {}</span></td>",
-                        if excludes_zero(&d) { " sig" } else { "" },
-                        signed(d.mean * sh.scale, 4),
-                        fmt_num(d.lo * sh.scale, 4),
-                        fmt_num(d.hi * sh.scale, 4)
-                    );
-                }
+                Some(d) => diff_cell(h, &d, sh.scale, 4),
                 None => h.push_str("<td></td>"),
             }
         }
