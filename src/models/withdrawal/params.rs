@@ -82,7 +82,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.new_weight", 0.25, 0.01, P, "strength", "Strength of a newly formed tie.", "assumption"),
     int!("ties.slack", 8, 0, 1000, "slots", "Spare tie slots per agent beyond 1.5 x its initial degree (memory bound).", "engineering"),
     // Days out of home.
-    real!("days.base", 1.03, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult, after the 60-year burn-in (20,000 agents, 3 replicates; docs/MODEL.md §11); range 0.8-1.2"),
+    real!("days.base", 1.02, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult, after the 60-year burn-in (20,000 agents, 3 replicates; docs/MODEL.md §11); range 0.8-1.2"),
     real!("days.role", 1.2, -20.0, 20.0, "log-odds", "Pull of school or work.", "assumption"),
     real!("days.pull", 1.5, -20.0, 20.0, "log-odds", "Pull of in-person ties (saturating in total strength).", "assumption"),
     real!("days.invite", 0.6, -20.0, 20.0, "log-odds", "Pull of contacts who go out (share of ties out 4+ days).", "assumption"),
@@ -100,8 +100,8 @@ pub static SPECS: &[ParamSpec] = &[
     real!("contact.family", 0.5, 0.0, P, "share", "Weight of household contact relative to a friend met every day.", "Cacioppo et al. 2009: friends matter more than family"),
     real!("contact.online_relief", 0.15, 0.0, P, "share", "How much online contact counts against loneliness relative to in-person contact.", "Kraut et al. 2002 (weak, uneven effects)"),
     // Bullying.
-    real!("bullying.traditional", 0.0027, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704)"),
-    real!("bullying.cyber", 0.0003, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704)"),
+    real!("bullying.traditional", 0.0032, 0.0, P, "probability per bully tie per week", "Weekly chance a bully peer victimises a youth in person (times days at school / 5).", "calibrated: 24.3% victimised per year (meta-analysis 2024, PMC11424704), after the 60-year burn-in (0.0027 gave 21.3% there, 22.3% after 20 years)"),
+    real!("bullying.cyber", 0.00035, 0.0, P, "probability per bully tie per week", "Weekly chance a bully tie (peer or online) victimises a youth online, times screen / reference.", "calibrated: 11.1% cyber victims per year, a third overlap (PMC11424704), after the 60-year burn-in (0.0003 gave 8.9% there)"),
     real!("bullying.school_contacts", 10.0, 0.0, 1000.0, "youth", "Schoolmates a youth meets in a week without a tie; times the school's bully share gives bullies met.", "assumption"),
     real!("bullying.cyber_follow", 8.0, 0.0, 100.0, "extra risk multiple", "Cyber risk is (1 + this) times higher for youth bullied in person in the past year.", "calibrated: about a third of traditional victims are also cyber victims (PMC11424704)"),
     real!("bullying.shyness", 1.5, 0.0, 20.0, "multiplier per unit", "Targeting of shy youth: risk x (1 + this x shyness).", "assumption (shy, weakly tied youth targeted)"),
