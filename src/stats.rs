@@ -1,5 +1,6 @@
 //! Small, dependency-free statistics for replicate summaries: means, standard deviations and
-//! Student-t 95% confidence intervals.
+//! Student-t 95% confidence intervals, plain ([`interval`]) or on the log scale for quantities
+//! that cannot be negative ([`log_interval`]).
 
 use serde::Serialize;
 
@@ -72,6 +73,39 @@ pub fn interval(xs: &[f64]) -> Interval {
     }
 }
 
+/// Mean with a 95% interval for a quantity that cannot be negative (a count, a share, an
+/// amount of money): the Student-t interval of `ln(mean)` by the delta method, mapped back,
+///
+/// `mean × exp(∓ t(n−1) · se / mean)`, with `se = sd / √n`,
+///
+/// so the bounds are always positive and multiplicative around the mean (the lower bound is
+/// `mean / f`, the upper `mean × f`). Why: with few replicates the plain interval
+/// `mean ± t · se` of a small positive quantity reaches below zero (t(1) is 12.7), claiming
+/// values the quantity cannot take; on the log scale the same standard error is spread
+/// multiplicatively instead. When `se` is small next to the mean the two agree
+/// (`exp(x) ≈ 1 + x`). Zeros among the values are fine (only the mean is logged); with a
+/// negative value the quantity is evidently not non-negative, and with fewer than two values,
+/// a mean of 0 or a non-finite value there is nothing to log, so the plain [`interval`] is
+/// returned. The mean and standard deviation are those of [`interval`].
+pub fn log_interval(xs: &[f64]) -> Interval {
+    let iv = interval(xs);
+    let loggable = iv.n >= 2
+        && iv.mean > 0.0
+        && iv.mean.is_finite()
+        && iv.sd.is_finite()
+        && xs.iter().all(|&x| x >= 0.0);
+    if !loggable {
+        return iv;
+    }
+    // For non-negative values se / mean <= 1, so the factor is at most e^t(1), always finite.
+    let f = (t975(iv.n - 1) * iv.sd / (iv.n as f64).sqrt() / iv.mean).exp();
+    Interval {
+        lo: iv.mean / f,
+        hi: iv.mean * f,
+        ..iv
+    }
+}
+
 /// Sample variance (n - 1 denominator); NaN for fewer than two values.
 pub fn variance(xs: &[f64]) -> f64 {
     if xs.len() < 2 {
@@ -92,6 +126,44 @@ mod tests {
         assert!((iv.sd - 1.290_994).abs() < 1e-5);
         assert!((iv.hi - (2.5 + 3.182 * 1.290_994 / 2.0)).abs() < 1e-4);
         assert!(iv.lo < iv.mean && iv.mean < iv.hi);
+    }
+
+    /// Three positive replicates whose plain t-interval reaches below zero: on the log scale
+    /// the lower bound is positive, the interval still contains the mean, and its half-widths
+    /// are the plain one's standard error spread multiplicatively.
+    #[test]
+    fn log_interval_of_positive_replicates_stays_positive() {
+        let xs = [3.0, 12.0, 6.0];
+        let plain = interval(&xs);
+        assert!(plain.lo < 0.0, "{plain:?}");
+        let iv = log_interval(&xs);
+        assert_eq!((iv.n, iv.mean, iv.sd), (plain.n, plain.mean, plain.sd));
+        assert!(iv.lo > 0.0 && iv.lo < iv.mean && iv.mean < iv.hi, "{iv:?}");
+        let f = (4.303 * plain.sd / 3f64.sqrt() / plain.mean).exp();
+        assert!((iv.lo - 7.0 / f).abs() < 1e-9 && (iv.hi - 7.0 * f).abs() < 1e-9);
+        // Two replicates, one of them 0 (the widest non-negative case): still positive, finite.
+        let iv = log_interval(&[0.0, 5.0]);
+        assert!(iv.lo > 0.0 && iv.hi.is_finite() && iv.hi > 5.0, "{iv:?}");
+        // A tight sample: the two intervals agree to the first order.
+        let tight = [100.0, 101.0, 99.0, 100.5, 99.5];
+        let (p, l) = (interval(&tight), log_interval(&tight));
+        assert!((p.lo - l.lo).abs() < 0.01 && (p.hi - l.hi).abs() < 0.01);
+    }
+
+    #[test]
+    fn log_interval_falls_back_where_there_is_nothing_to_log() {
+        for xs in [
+            &[-1.0, 2.0, 3.0][..],
+            &[0.0, 0.0, 0.0],
+            &[4.0],
+            &[],
+            &[1.0, f64::INFINITY],
+        ] {
+            let (p, l) = (interval(xs), log_interval(xs));
+            assert_eq!(format!("{p:?}"), format!("{l:?}"), "{xs:?}");
+        }
+        let same = log_interval(&[2.0, 2.0, 2.0]);
+        assert_eq!((same.lo, same.hi), (2.0, 2.0));
     }
 
     #[test]

@@ -93,6 +93,26 @@ fn kill_and_resume(cwd: &Path, args: &[String], out: &str, suffix: &str, referen
         .stderr_has("cocoon resume");
     cocoon_in(cwd, &["resume", out, "--quiet"]).expect_code(0);
     assert_same_outputs_except_run(reference, &cwd.join(out));
+    // Only the manifest's run section tells a resumed run apart: which checkpoints (files
+    // ending in `suffix` among them) it continued from, and from which week (none for a
+    // finished arm's series).
+    let run = &read_json(&cwd.join(out).join("manifest.json"))["run"];
+    let resumed = run["resumed"].as_array().expect("a resumed marker");
+    assert!(
+        resumed.iter().any(|r| r["checkpoint"]
+            .as_str()
+            .is_some_and(|c| c.ends_with(suffix))),
+        "{run}"
+    );
+    assert!(
+        resumed
+            .iter()
+            .all(|r| r["week"].is_null() || r["week"].as_u64().is_some_and(|w| w > 0)),
+        "{run}"
+    );
+    assert!(read_json(&reference.join("manifest.json"))["run"]
+        .get("resumed")
+        .is_none());
     let left: Vec<String> = list_dir(cwd)
         .into_iter()
         .filter(|n| n.contains("cocoon"))

@@ -168,3 +168,68 @@ fn three_sweep_shards_merge_to_the_bytes_of_one_sweep() {
     let run_section = &read_json(&cwd.join("merged/manifest.json"))["run"];
     assert_eq!(run_section["distributed"]["merged_shards"], 3);
 }
+
+/// `calibrate --shard K/N`, one job-array step at a time: three shards evaluate their share of
+/// each batch of candidates until one reports the calibration complete, then a run without
+/// `--shard` writes the bytes of one uninterrupted calibration.
+#[test]
+fn calibration_shards_step_by_step_give_the_bytes_of_one_calibration() {
+    let cwd = tempdir();
+    let cwd = cwd.path();
+    let text = std::fs::read_to_string(fixture("studies/sisa_calibrate.toml"))
+        .unwrap()
+        .replace(
+            "base = \"sisa_truth.toml\"",
+            &format!(
+                "base = {:?}",
+                fixture("studies/sisa_truth.toml").display().to_string()
+            ),
+        )
+        .replace("particles = 50", "particles = 24")
+        .replace("generations = 5", "generations = 2");
+    std::fs::write(cwd.join("fit.toml"), text).unwrap();
+    run(
+        cwd,
+        &["calibrate", "fit.toml", "--quiet", "--out", "single"],
+    )
+    .expect_code(0);
+    let complete = cwd.join(".sharded.cocoon-points/calibration-complete");
+    let mut steps = 0;
+    while !complete.exists() {
+        steps += 1;
+        assert!(steps <= 20, "the calibration never completed");
+        for k in 1..=3 {
+            let spec = format!("{k}/3");
+            let args = [
+                "calibrate",
+                "fit.toml",
+                "--out",
+                "sharded",
+                "--shard",
+                &spec,
+                "--threads",
+                "1",
+            ];
+            let r = run(cwd, &args);
+            r.expect_code(0);
+            assert!(
+                r.describe().contains("Run all 3 shards again")
+                    || r.describe().contains("the calibration is complete"),
+                "{}",
+                r.describe()
+            );
+        }
+        assert!(!cwd.join("sharded").exists(), "a shard wrote the outputs");
+    }
+    // One step for the prior generation, at least one per later generation.
+    assert!(steps >= 3, "{steps} steps");
+    run(
+        cwd,
+        &["calibrate", "fit.toml", "--quiet", "--out", "sharded"],
+    )
+    .expect_code(0);
+    assert_same_outputs_except_run(&cwd.join("single"), &cwd.join("sharded"));
+    let run_section = &read_json(&cwd.join("sharded/manifest.json"))["run"];
+    assert_eq!(run_section["distributed"]["merged_shards"], 3);
+    assert!(!cwd.join(".sharded.cocoon-points").exists());
+}

@@ -263,7 +263,7 @@ fn switching_off_each_risk_mechanism_lowers_prevalence() {
 
 /// The documented victimisation rates at default settings (meta-analysis 2024, PMC11424704):
 /// 24.3% traditional, 11.1% cyber, about a third of traditional victims also cyber victims.
-/// Measured after the default 20-year burn-in: victimisation climbs for 15-20 years after
+/// Measured after the default (60-year) burn-in: victimisation climbs for 15-20 years after
 /// set-up (with neighbourhoods of 2,000 a 3-year burn-in gives 19.7% in person).
 #[test]
 fn victimisation_rates_match_the_meta_analysis() {

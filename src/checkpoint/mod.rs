@@ -43,6 +43,18 @@ pub struct Checkpoints {
     count: AtomicU64,
     bytes_max: AtomicU64,
     nanos: AtomicU64,
+    resumed: std::sync::Mutex<Vec<ResumedFrom>>,
+    resuming: bool,
+}
+
+/// A state a resumed run continued from, for the manifest's run section.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ResumedFrom {
+    /// The checkpoint file, relative to the checkpoint folder.
+    pub checkpoint: String,
+    /// The simulated week (burn-in included) at whose end the state was saved; the weeks after
+    /// it were simulated again. `None`: the file held a finished arm's series, nothing rerun.
+    pub week: Option<u64>,
 }
 
 /// What [`Checkpoints`] wrote, for the closing line and measurements.
@@ -77,6 +89,8 @@ impl Checkpoints {
             count: AtomicU64::new(0),
             bytes_max: AtomicU64::new(0),
             nanos: AtomicU64::new(0),
+            resumed: std::sync::Mutex::new(Vec::new()),
+            resuming: false,
         })
     }
 
@@ -126,6 +140,35 @@ impl Checkpoints {
         let value = body(&mut d)?;
         d.done()?;
         Ok(Some(value))
+    }
+
+    /// Records that the work continued from the state `what`, saved at the end of `week`
+    /// (`None`: a finished series).
+    pub fn note_resumed(&self, what: &str, week: Option<u64>) {
+        let from = ResumedFrom {
+            checkpoint: format!("{what}.ckpt"),
+            week,
+        };
+        self.resumed
+            .lock()
+            .expect("no panics while locked")
+            .push(from);
+    }
+
+    /// Marks these checkpoints as those of an interrupted run being continued.
+    pub fn set_resuming(&mut self) {
+        self.resuming = true;
+    }
+
+    /// For a continued run, the states it continued from, in file-name order (empty if the
+    /// run was killed before its first checkpoint); `None` for a fresh run.
+    pub fn resumed(&self) -> Option<Vec<ResumedFrom>> {
+        if !self.resuming {
+            return None;
+        }
+        let mut all = self.resumed.lock().expect("no panics while locked").clone();
+        all.sort();
+        Some(all)
     }
 
     /// What was written so far.

@@ -200,11 +200,8 @@ pub fn resume(
 
 pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()> {
     #[cfg(feature = "mpi")]
-    {
-        let mpi = cocoon::distributed::mpi::Mpi::init()?;
-        if mpi.size() > 1 {
-            return super::mpi::compare(&mpi, file, &opts, sets);
-        }
+    if let Some(mpi) = super::mpi::ranks()? {
+        return super::mpi::ended(mpi, |mpi| super::mpi::compare(mpi, file, &opts, sets));
     }
     let prepared = prepare(file, &opts, sets)?;
     if let Some(spec) = opts.shard {
@@ -239,6 +236,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
             None => super::command_line(),
         },
         distributed: None,
+        resumed: checkpoints.as_ref().and_then(|ck| ck.resumed()),
     };
     let what = format!(
         "{arms} arms x {replicates} replicate(s) x ({}{ticks} weeks)",
@@ -326,6 +324,7 @@ fn shard(
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
         distributed: None,
+        resumed: None,
     };
     let compare_file = file.display().to_string();
     let of = shard::ShardOf {

@@ -58,6 +58,7 @@ pub fn merge(
         wall_seconds: started.elapsed().as_secs_f64(),
         command: super::command_line(),
         distributed: Some(Distributed::MergedShards(n)),
+        resumed: None,
     };
     let what = format!("{} work unit(s)", units::units(&comparison.plan).len());
     super::compare::finish(

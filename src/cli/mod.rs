@@ -165,6 +165,12 @@ pub enum Command {
     Calibrate {
         #[command(flatten)]
         study: sweep::StudyArgs,
+        /// Evaluate only shard K of N (e.g. `2/8`) of the candidates the calibration needs
+        /// next, saving them beside the output; run all N shards until one reports the
+        /// calibration complete, then once without --shard to write the outputs (a job array
+        /// per step; see docs/CLUSTER.md).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<cocoon::distributed::shard::ShardSpec>,
     },
     /// Validate a scenario without running it: the scenario file and every file it extends,
     /// the edge list and node table it imports, the output folder `run` would write (name,
@@ -315,7 +321,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => merge::merge(&dirs, out, force, quiet),
         Command::Sweep { study, shard } => sweep::sweep(&study, shard),
         Command::Sensitivity { study, method } => sensitivity::sensitivity(&study, method),
-        Command::Calibrate { study } => calibrate::calibrate(&study),
+        Command::Calibrate { study, shard } => calibrate::calibrate(&study, shard),
         Command::Check { scenario, out } => run::check(&scenario, out),
         Command::Params { prefix, markdown } => params::list(prefix.as_deref(), markdown),
         Command::Animate {
@@ -423,6 +429,12 @@ pub fn report_cleared(staging: &cocoon::output::Staging) {
         crate::print_stderr(&format!(
             "note: removed {}, left by an interrupted run\n",
             p.display()
+        ));
+    }
+    for note in staging.cleared_notes() {
+        crate::print_stderr(&format!(
+            "note: the interrupted run recorded: {}\n",
+            note.trim()
         ));
     }
 }

@@ -49,7 +49,8 @@ pub fn reopen(
     // Whatever the killed run had begun to write besides its checkpoints goes.
     staging.clear_except(checkpoint::FOLDER)?;
     let folder = staging.path().join(checkpoint::FOLDER);
-    let ck = Checkpoints::new(&folder, spec.every, &spec.study)?;
+    let mut ck = Checkpoints::new(&folder, spec.every, &spec.study)?;
+    ck.set_resuming();
     staging.remove_on_commit(checkpoint::FOLDER);
     Ok((staging, ck))
 }

@@ -226,6 +226,7 @@ fn execute(
         wall_seconds: started.elapsed().as_secs_f64(),
         command,
         distributed: None,
+        resumed: checkpoints.and_then(|ck| ck.resumed()),
     };
     bar.set_message("writing results and charts");
     let files = output::write_run(staging.path(), scenario, &result, &info)

@@ -18,7 +18,14 @@ pub fn sensitivity(args: &StudyArgs, method: MethodArg) -> anyhow::Result<()> {
         MethodArg::Morris => Method::Morris,
         MethodArg::Sobol => Method::Sobol,
     };
-    let p = super::sweep::prepare(args)?;
+    super::sweep::on_ranks(args, None, |p| sensitivity_of(args, method, p))
+}
+
+fn sensitivity_of(
+    args: &StudyArgs,
+    method: Method,
+    p: super::sweep::Prepared<'_>,
+) -> anyhow::Result<()> {
     let (points, trajectories) = study::sensitivity::design(&p.study, method)?;
     let results = p.run_points(&points)?;
     let info = p.info();

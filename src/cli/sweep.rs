@@ -11,6 +11,7 @@ use cocoon::distributed::shard::ShardSpec;
 use cocoon::distributed::sweep_shard;
 use cocoon::output::{self, RunInfo};
 use cocoon::study;
+use cocoon::study::units::{Done, Runner, StudyUnit};
 
 /// Options shared by `sweep`, `sensitivity` and `calibrate`.
 #[derive(clap::Args, Debug, Clone)]
@@ -43,23 +44,38 @@ pub fn points_dir(dir: &Path) -> PathBuf {
     dir.with_file_name(format!(".{name}.cocoon-points"))
 }
 
+/// Work units run elsewhere (on MPI ranks): the units, what to do with each result, and a
+/// progress callback given each finished unit's replicate-ticks.
+pub type Remote<'a> =
+    dyn Fn(&[StudyUnit], &Done<'_>, &(dyn Fn(u64) + Sync)) -> cocoon::error::Result<()> + 'a;
+
 /// A checked study with its output folder and worker pool, ready to run.
-pub struct Prepared {
+pub struct Prepared<'m> {
     pub study: study::Study,
     pub dir: PathBuf,
     pub pool: rayon::ThreadPool,
     pub quiet: bool,
     started: Instant,
+    /// Under mpirun: who runs the work units, and the number of ranks.
+    pub remote: Option<(&'m Remote<'m>, usize)>,
 }
 
 /// Checks the output folder, then the study (with its probe run), then starts the pool.
 /// Nothing is written.
-pub fn prepare(args: &StudyArgs) -> anyhow::Result<Prepared> {
+pub fn prepare(args: &StudyArgs) -> anyhow::Result<Prepared<'static>> {
     let dir = match &args.out {
         Some(d) => d.clone(),
         None => super::compare::default_dir(&args.file)?,
     };
     output::staging::check_target(&dir, args.force)?;
+    let note = points_dir(&dir).join(output::staging::NOTE_FILE);
+    if let Ok(text) = std::fs::read_to_string(&note) {
+        crate::print_stderr(&format!(
+            "note: the interrupted run recorded: {}\n",
+            text.trim()
+        ));
+        let _ = std::fs::remove_file(&note);
+    }
     let study = study::load(&args.file)?;
     let pool = super::pool(args.threads)?;
     Ok(Prepared {
@@ -68,18 +84,61 @@ pub fn prepare(args: &StudyArgs) -> anyhow::Result<Prepared> {
         pool,
         quiet: args.quiet,
         started: Instant::now(),
+        remote: None,
     })
 }
 
-impl Prepared {
+/// Runs `command` on the checked study: in this process, or under `mpirun` (feature `mpi`) as
+/// rank 0 with the other ranks running its work units (`refuse`: why this invocation cannot
+/// run under mpirun, if it cannot).
+pub fn on_ranks(
+    args: &StudyArgs,
+    refuse: Option<&str>,
+    command: impl FnOnce(Prepared<'_>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    #[cfg(feature = "mpi")]
+    if let Some(mpi) = super::mpi::ranks()? {
+        return super::mpi::ended(mpi, |mpi| super::mpi::study(mpi, args, refuse, command));
+    }
+    let _ = refuse;
+    command(prepare(args)?)
+}
+
+impl Prepared<'_> {
+    /// Calls `work` with a runner of work units: this process's pool, or the MPI ranks; `bar`
+    /// counts replicate-ticks either way.
+    pub fn run_on<T>(
+        &self,
+        bar: &indicatif::ProgressBar,
+        work: impl FnOnce(&Runner<'_>) -> cocoon::error::Result<T> + Send,
+    ) -> cocoon::error::Result<T>
+    where
+        T: Send,
+    {
+        let study = &self.study;
+        match self.remote {
+            None => self.pool.install(|| {
+                work(&|all, done| study::units::run_here(study, all, &|| bar.inc(1), done))
+            }),
+            Some((remote, _)) => work(&|all, done| remote(all, done, &|n| bar.inc(n))),
+        }
+    }
+
     /// Runs `points` with one progress bar, resuming from (and saving to) the points folder.
     pub fn run_points(&self, points: &[study::Point]) -> anyhow::Result<Vec<study::PointResult>> {
         let saved = points_dir(&self.dir);
         let total = study::sweep::progress_total(&self.study, points, Some(&saved))?;
         let bar = super::run::progress_bar(total, self.quiet);
-        let results = self
-            .pool
-            .install(|| study::sweep::run(&self.study, points, Some(&saved), &|| bar.inc(1)));
+        let study = &self.study;
+        let results = self.run_on(&bar, |runner| {
+            study::sweep::run_with(
+                study,
+                points,
+                None,
+                Some(study::sweep::Saved::Points(&saved)),
+                runner,
+            )
+        });
         bar.finish_and_clear();
         Ok(results?)
     }
@@ -90,7 +149,10 @@ impl Prepared {
             threads: self.pool.current_num_threads(),
             wall_seconds: self.started.elapsed().as_secs_f64(),
             command: super::command_line(),
-            distributed: None,
+            distributed: self
+                .remote
+                .map(|(_, ranks)| output::Distributed::MpiRanks(ranks)),
+            resumed: None,
         }
     }
 
@@ -115,10 +177,14 @@ impl Prepared {
         if !self.quiet {
             let info = self.info();
             crate::print_stderr(&format!(
-                "{}: {what} in {:.2}s on {} thread(s); wrote {} files to {}\n",
+                "{}: {what} in {:.2}s on {} thread(s){}; wrote {} files to {}\n",
                 self.study.file.path.display(),
                 info.wall_seconds,
                 info.threads,
+                match info.distributed {
+                    Some(output::Distributed::MpiRanks(n)) => format!(" per rank, {n} MPI ranks"),
+                    _ => String::new(),
+                },
                 files.len(),
                 self.dir.display()
             ));
@@ -128,14 +194,19 @@ impl Prepared {
 }
 
 pub fn sweep(args: &StudyArgs, shard: Option<ShardSpec>) -> anyhow::Result<()> {
-    let p = prepare(args)?;
-    let points = study::design_points(&p.study)?;
-    if let Some(spec) = shard {
-        return sweep_shard(args, &p, &points, spec);
-    }
-    let results = p.run_points(&points)?;
-    let info = p.info();
-    write_sweep(&p, args.force, &points, &results, &info)
+    let refuse = shard.map(|_| {
+        "--shard is for job arrays without MPI; under mpirun, rank 0 hands out every work unit \
+         itself"
+    });
+    on_ranks(args, refuse, |p| {
+        let points = study::design_points(&p.study)?;
+        if let Some(spec) = shard {
+            return sweep_shard(args, &p, &points, spec);
+        }
+        let results = p.run_points(&points)?;
+        let info = p.info();
+        write_sweep(&p, args.force, &points, &results, &info)
+    })
 }
 
 /// Writes `sweep.csv` and the manifest for `results` (one per point, in point order).

@@ -1,11 +1,16 @@
-//! Outcomes, paired differences, rankings and cost-effectiveness.
+//! Outcomes, levels, paired differences and rankings (cost-effectiveness is in `cost.rs`).
 //!
 //! Every arm ran the same replicates on the same random streams (unless `--independent`), so
 //! the right comparison is paired: for replicate r, arm minus baseline (or arm minus any other
 //! arm, [`pairwise`]). The shared noise cancels in the difference, which is why its interval is
 //! much narrower than the difference of two separate means would be. Intervals are Student-t
-//! 95% intervals over replicates ([`stats::interval`]); they describe the model's run-to-run
-//! variation, not uncertainty in its parameters.
+//! 95% intervals over replicates; they describe the model's run-to-run variation, not
+//! uncertainty in its parameters. A difference can have either sign and gets the plain
+//! interval `mean ± t · se` ([`stats::interval`]). A level (one arm's mean) of an outcome that
+//! cannot be negative, which is every outcome but the [`SIGNED`] ones, gets the t-interval on
+//! the log scale, `mean × exp(∓ t · se / mean)` ([`stats::log_interval`], see [`level`]): with
+//! few replicates the plain interval of a small count reaches below zero, which the log scale
+//! never does, and with many the two agree.
 //!
 //! An outcome is the final-week value of every recorded metric, except the metrics that cycle
 //! with the policy's cohorts ([`AVERAGED`]), which are averaged over the final year so the
@@ -22,6 +27,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use super::cost::{cost_effect, CostEffect, Estimate, MILLION};
 use crate::engine::Series;
 use crate::stats::{self, Interval};
 
@@ -51,9 +57,6 @@ pub const AVERAGED: &[&str] = &[
     "recovery_group_members",
     "service_unused_places",
 ];
-
-/// Spend unit for the "per million" ratios.
-pub const MILLION: f64 = 1_000_000.0;
 
 /// Per-replicate outcome values of one arm: outcome name → one value per replicate, present
 /// only when every replicate recorded it.
@@ -143,6 +146,31 @@ pub fn outcomes(series: &[Series], discount_rate: f64) -> Outcomes {
     out
 }
 
+/// Outcomes that can be negative, by name, or by prefix where the entry ends in `*`: the E-I
+/// index (from −1, all bonding, to +1) and the relative loneliness excess at each network
+/// distance (`lonely_excess_d1` …, from −1 up). Every other outcome, of either model, is a
+/// count, a share, a mean of non-negative values or an amount of money.
+pub const SIGNED: &[&str] = &["ei_index", "lonely_excess_d*"];
+
+/// Whether an outcome can take negative values ([`SIGNED`]).
+pub fn is_signed(outcome: &str) -> bool {
+    SIGNED.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => outcome.starts_with(prefix),
+        None => outcome == *p,
+    })
+}
+
+/// One arm's level of `outcome` over its replicates, with the 95% interval that suits it: on
+/// the log scale ([`stats::log_interval`]) for an outcome that cannot be negative, so the
+/// interval never claims impossible values; the plain t-interval for a [`SIGNED`] one.
+pub fn level(outcome: &str, vals: &[f64]) -> Interval {
+    if is_signed(outcome) {
+        stats::interval(vals)
+    } else {
+        stats::log_interval(vals)
+    }
+}
+
 /// Replicate-by-replicate differences `arm[r] - baseline[r]`; `None` if the counts differ.
 pub fn paired_differences(arm: &[f64], baseline: &[f64]) -> Option<Vec<f64>> {
     (arm.len() == baseline.len() && !arm.is_empty())
@@ -152,7 +180,8 @@ pub fn paired_differences(arm: &[f64], baseline: &[f64]) -> Option<Vec<f64>> {
 /// One arm's level and paired difference from the baseline for one outcome.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Effect {
-    /// Mean over replicates with its 95% interval.
+    /// Mean over replicates with its 95% interval ([`level`]: on the log scale unless the
+    /// outcome can be negative).
     pub level: Interval,
     /// Mean paired difference from the baseline with its 95% interval (zero for the baseline
     /// itself); `None` when the baseline lacks the outcome.
@@ -170,7 +199,7 @@ pub fn effects(arm: &Outcomes, baseline: &Outcomes) -> BTreeMap<String, Effect> 
             (
                 name.clone(),
                 Effect {
-                    level: stats::interval(vals),
+                    level: level(name, vals),
                     diff,
                 },
             )
@@ -274,120 +303,6 @@ pub fn pairwise(arms: &[&Outcomes], outcome: &str) -> Vec<Vec<Option<Interval>>>
         .collect()
 }
 
-/// A ratio with its 95% interval. Bounds are `None` where the ratio is not bounded (e.g. the
-/// interval of person-years averted reaches zero, so the cost per person-year has no upper
-/// bound).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Estimate {
-    /// Point estimate.
-    pub value: f64,
-    /// Lower end of the 95% interval.
-    pub lo: Option<f64>,
-    /// Upper end of the 95% interval.
-    pub hi: Option<f64>,
-}
-
-/// Cost-effectiveness of one arm against the baseline. Every field is `None` when the metrics
-/// it needs are absent, or (for the ratios) when the arm spends no more than the baseline or
-/// averts nothing. Spend and person-years are discounted alike ([`outcomes`]).
-///
-/// Ratios divide paired mean differences by the mean incremental spend; their intervals are
-/// the interval of the numerator scaled by that spend, i.e. conditional on it (the budget is
-/// a parameter, so spend varies little between replicates).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct CostEffect {
-    /// Mean total spend of the arm over the horizon (discounted).
-    pub spend: Option<Interval>,
-    /// Paired extra spend over the baseline (discounted).
-    pub spend_diff: Option<Interval>,
-    /// Hikikomori person-weeks averted over the horizon, undiscounted (baseline minus arm).
-    pub person_weeks_averted: Option<Interval>,
-    /// Hikikomori person-years averted over the horizon, discounted (baseline minus arm).
-    pub person_years_averted: Option<Interval>,
-    /// Extra spend per person-year averted (the incremental cost-effectiveness ratio).
-    pub cost_per_person_year_averted: Option<Estimate>,
-    /// Person-years averted per 1 million of extra spend.
-    pub person_years_averted_per_million: Option<Estimate>,
-    /// Hikikomori cases averted, read at the final week (baseline minus arm); a level, never
-    /// divided by the spend of the whole horizon.
-    pub cases_averted_final_week: Option<Interval>,
-    /// Bridging ties gained at the final week: the paired difference in bridging ties per
-    /// agent times agents.
-    pub bridging_ties_gained: Option<Interval>,
-    /// Bridging ties gained per 1 million of extra spend.
-    pub bridging_ties_gained_per_million: Option<Estimate>,
-}
-
-fn negate(iv: Interval) -> Interval {
-    Interval {
-        mean: -iv.mean,
-        lo: -iv.hi,
-        hi: -iv.lo,
-        ..iv
-    }
-}
-
-fn scale(iv: Interval, k: f64) -> Interval {
-    let (a, b) = (iv.lo * k, iv.hi * k);
-    Interval {
-        mean: iv.mean * k,
-        sd: iv.sd * k.abs(),
-        lo: a.min(b),
-        hi: a.max(b),
-        ..iv
-    }
-}
-
-/// `iv` per million of `spend` (positive), with the interval scaled alike.
-fn per_million(iv: Interval, spend: f64) -> Estimate {
-    let m = spend / MILLION;
-    Estimate {
-        value: iv.mean / m,
-        lo: Some(iv.lo / m),
-        hi: Some(iv.hi / m),
-    }
-}
-
-/// `spend` per unit of `averted` (mean positive); more averted means a lower cost, so the
-/// bounds swap, and a bound is `None` where the averted interval reaches zero.
-fn cost_per(spend: f64, averted: Interval) -> Option<Estimate> {
-    (averted.mean > 0.0).then(|| Estimate {
-        value: spend / averted.mean,
-        lo: (averted.hi > 0.0).then(|| spend / averted.hi),
-        hi: (averted.lo > 0.0).then(|| spend / averted.lo),
-    })
-}
-
-/// Cost-effectiveness of `arm` against `baseline`; `agents` is the population size (for
-/// bridging ties gained), if known.
-pub fn cost_effect(arm: &Outcomes, baseline: &Outcomes, agents: Option<f64>) -> CostEffect {
-    let diff = |name: &str| -> Option<Interval> {
-        paired_differences(arm.get(name)?, baseline.get(name)?).map(|d| stats::interval(&d))
-    };
-    let spend = arm.get(SPEND).map(|v| stats::interval(v));
-    let spend_diff = diff(SPEND);
-    let extra = spend_diff.map(|s| s.mean).filter(|s| *s > 0.0);
-    let person_years_averted = diff(HIKIKOMORI_PERSON_YEARS).map(negate);
-    let bridging_ties_gained = diff(BRIDGING).zip(agents).map(|(d, n)| scale(d, n));
-    CostEffect {
-        spend,
-        spend_diff,
-        person_weeks_averted: diff(HIKIKOMORI_PERSON_WEEKS).map(negate),
-        person_years_averted,
-        cost_per_person_year_averted: extra
-            .zip(person_years_averted)
-            .and_then(|(s, a)| cost_per(s, a)),
-        person_years_averted_per_million: extra
-            .zip(person_years_averted)
-            .map(|(s, a)| per_million(a, s)),
-        cases_averted_final_week: diff(HIKIKOMORI_COUNT).map(negate),
-        bridging_ties_gained_per_million: extra
-            .zip(bridging_ties_gained)
-            .map(|(s, g)| per_million(g, s)),
-        bridging_ties_gained,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,49 +391,34 @@ mod tests {
         assert_eq!(paired_differences(&[1.0], &[1.0, 2.0]), None);
     }
 
+    /// A level whose plain t-interval reaches below zero gets a positive lower bound on the
+    /// log scale; signed outcomes and every paired difference keep the plain interval.
     #[test]
-    fn cost_effectiveness_arithmetic() {
-        let mk = |py: [f64; 2], cases: [f64; 2], spend: [f64; 2], bridging: [f64; 2]| {
+    fn levels_of_non_negative_outcomes_stay_positive_differences_stay_plain() {
+        let py = [3.0, 12.0, 6.0];
+        let plain = stats::interval(&py);
+        assert!(plain.lo < 0.0, "{plain:?}");
+        let arm = |v: &[f64]| {
             let mut o = Outcomes::new();
-            o.insert(HIKIKOMORI_PERSON_YEARS.into(), py.to_vec());
-            o.insert(HIKIKOMORI_COUNT.into(), cases.to_vec());
-            o.insert(SPEND.into(), spend.to_vec());
-            o.insert(BRIDGING.into(), bridging.to_vec());
+            for name in [HIKIKOMORI_PERSON_YEARS, "ei_index", "lonely_excess_d2"] {
+                o.insert(name.into(), v.to_vec());
+            }
             o
         };
-        let base = mk([100.0, 120.0], [50.0, 60.0], [0.0, 0.0], [0.5, 0.6]);
-        let arm = mk(
-            [90.0, 100.0],
-            [40.0, 50.0],
-            [2_000_000.0, 2_000_000.0],
-            [0.6, 0.8],
-        );
-        let ce = cost_effect(&arm, &base, Some(1000.0));
-        assert_eq!(ce.spend_diff.unwrap().mean, 2_000_000.0);
-        // Averted 10 and 20 person-years: mean 15, 7.5 per million, 133,333 per person-year.
-        let pya = ce.person_years_averted.unwrap();
-        assert!((pya.mean - 15.0).abs() < 1e-9);
-        let pm = ce.person_years_averted_per_million.unwrap();
-        assert!((pm.value - 7.5).abs() < 1e-9);
-        assert!((pm.lo.unwrap() - pya.lo / 2.0).abs() < 1e-9);
-        let icer = ce.cost_per_person_year_averted.unwrap();
-        assert!((icer.value - 2_000_000.0 / 15.0).abs() < 1e-6);
-        // The interval of averted person-years reaches below zero with two replicates
-        // (t(1) = 12.7), so the cost per person-year has no upper bound.
-        assert!(pya.lo < 0.0 && icer.hi.is_none() && icer.lo.is_some());
-        assert_eq!(ce.cases_averted_final_week.unwrap().mean, 10.0);
-        // Bridging +0.1 and +0.2 per agent on 1000 agents: 150 ties, 75 per million.
-        assert!((ce.bridging_ties_gained.unwrap().mean - 150.0).abs() < 1e-9);
-        assert!((ce.bridging_ties_gained_per_million.unwrap().value - 75.0).abs() < 1e-9);
-        // Without the agent count there are no tie totals.
-        assert!(cost_effect(&arm, &base, None)
-            .bridging_ties_gained
-            .is_none());
-        // No extra spend: no ratios, but the averted totals are still reported.
-        let free = cost_effect(&arm, &arm, Some(1000.0));
-        assert!(free.person_years_averted_per_million.is_none());
-        assert!(free.cost_per_person_year_averted.is_none());
-        assert_eq!(free.person_years_averted.unwrap().mean, 0.0);
+        let (base, other) = (arm(&py), arm(&[2.0, 13.0, 4.0]));
+        let e = effects(&base, &other);
+        let level = e[HIKIKOMORI_PERSON_YEARS].level;
+        assert_eq!(level, stats::log_interval(&py));
+        assert!(level.lo > 0.0 && level.lo < level.mean && level.mean < level.hi);
+        for signed in ["ei_index", "lonely_excess_d2"] {
+            assert_eq!(e[signed].level, plain, "{signed}");
+        }
+        // Differences 1, -1, 2: plain interval, reaching below zero.
+        let d = e[HIKIKOMORI_PERSON_YEARS].diff.unwrap();
+        assert_eq!(d, stats::interval(&[1.0, -1.0, 2.0]));
+        assert!(d.lo < 0.0);
+        assert!(is_signed("lonely_excess_d4") && is_signed("ei_index"));
+        assert!(!is_signed("ei_index_x") && !is_signed("hikikomori_count"));
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //!
 //! The pieces: [`file`] reads and checks the comparison file (every error located, every arm
 //! resolved before anything runs); [`execute`] runs the arms and replicates in parallel;
-//! [`analysis`] computes outcomes, paired differences and cost-effectiveness; [`report`]
+//! [`analysis`] computes outcomes, paired differences and rankings, [`cost`] the
+//! cost-effectiveness; [`report`]
 //! renders a self-contained HTML page whose sentences are generated from the numbers;
 //! [`write`] (in `outputs.rs`, with the CSV and JSON files) puts everything on disk
 //! atomically, manifest last.
 
 pub mod analysis;
+pub mod cost;
 pub mod decision;
 pub mod file;
 pub mod html;

@@ -36,7 +36,9 @@ pub fn comparison_csv(c: &Comparison) -> String {
 }
 
 /// `effects.csv`: `arm,metric,mean,lo,hi,diff,diff_lo,diff_hi`, arms in file order, outcomes
-/// sorted. The baseline's diff is 0; an undefined cell is empty.
+/// sorted. `lo,hi` is the level's 95% interval, on the log scale for outcomes that cannot be
+/// negative ([`super::analysis::level`]); `diff_lo,diff_hi` the paired difference's plain
+/// t-interval. The baseline's diff is 0; an undefined cell is empty.
 pub fn effects_csv(c: &Comparison) -> String {
     let mut out = String::from("arm,metric,mean,lo,hi,diff,diff_lo,diff_hi\n");
     for (plan, arm) in c.plan.arms.iter().zip(&c.arms) {
@@ -395,13 +397,17 @@ mod tests {
         assert!(csv.contains("\nnone,spend,0,0,0,0,0,0\n"), "{csv}");
         assert!(csv.contains("\nnone,hikikomori_person_weeks,250,"), "{csv}");
         // 5 fewer cases every week for 10 weeks in both replicates: the levels vary between
-        // replicates, the paired difference does not.
+        // replicates (150 and 250 person-weeks, so two replicates give a wide interval, on the
+        // log scale and so above zero, where mean ± t(1)·SE would reach −435), the paired
+        // difference does not.
         let row = csv
             .lines()
             .find(|l| l.starts_with("spend,hikikomori_person_weeks,"))
             .unwrap();
+        let cells: Vec<f64> = row.split(',').skip(2).map(|c| c.parse().unwrap()).collect();
+        assert_eq!(cells[0], 200.0, "{row}");
         assert!(
-            row.starts_with("spend,hikikomori_person_weeks,200,-"),
+            cells[1] > 0.0 && cells[1] < 10.0 && cells[2] > 4000.0,
             "{row}"
         );
         assert!(row.ends_with(",-50,-50,-50"), "{row}");

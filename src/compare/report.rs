@@ -23,7 +23,7 @@ use super::tables::{
     arms_table, close_table, cost_table, effects_table, est_cell, iv_cell, open_table,
     pairwise_table,
 };
-use super::Comparison;
+use super::{Comparison, Ranking};
 use crate::stats::Interval;
 
 /// How an outcome is shown: words, display scale, and units of a level and of a difference.
@@ -35,6 +35,21 @@ pub(super) struct Show<'a> {
     pub(super) scale: f64,
     /// Unit of a difference, appended directly.
     pub(super) diff_unit: &'a str,
+}
+
+/// How the intervals are computed, for the methods notes under the tables.
+pub(super) fn levels_method() -> String {
+    let signed: Vec<String> = analysis::SIGNED
+        .iter()
+        .map(|m| format!("<code>{}</code>", escape(m)))
+        .collect();
+    format!(
+        "Intervals of a level (one arm's mean) are Student-t intervals on the log scale, \
+         mean × exp(∓t·SE/mean), so they stay above zero for outcomes that cannot be negative \
+         (all but {}, which keep mean ± t·SE); differences, which can take either sign, use \
+         mean ± t·SE.",
+        signed.join(" and ")
+    )
 }
 
 /// Outcomes described in the per-arm paragraphs, in order, when present.
@@ -145,10 +160,6 @@ fn horizon(c: &Comparison) -> String {
 
 /// The summary at the top: best arm, how sure, cost per person-year, and the ranked table.
 fn answer(h: &mut String, c: &Comparison) {
-    let p = &c.plan;
-    let conv = &c.conventions;
-    let base = p.baseline;
-    let name = |k: usize| escape(&p.arms[k].name);
     h.push_str("<section class=\"answer\">\n<h2>The answer in brief</h2>\n");
     let Some(r) = &c.ranking else {
         h.push_str(
@@ -157,6 +168,20 @@ fn answer(h: &mut String, c: &Comparison) {
         );
         return;
     };
+    let _ = writeln!(h, "<p class=\"lead\">{}</p>", lead(c, r));
+    let costed = c.arms.iter().any(|a| a.cost.spend_diff.is_some());
+    ranked_table(h, c, r, costed);
+    answer_note(h, c, r, costed);
+    h.push_str("</section>\n");
+}
+
+/// The lead sentence: the best arm and its difference from the baseline, how often it was
+/// best and how it compares with the runner-up, and its cost per person-year averted.
+fn lead(c: &Comparison, r: &Ranking) -> String {
+    let p = &c.plan;
+    let conv = &c.conventions;
+    let base = p.baseline;
+    let name = |k: usize| escape(&p.arms[k].name);
     let sh = show(r.headline.outcome);
     let best = r.order[0];
     let n = c.arms[best].effects[r.headline.outcome].level.n;
@@ -210,9 +235,17 @@ fn answer(h: &mut String, c: &Comparison) {
             estimate_text(e, &money_num, &currency_suffix(conv))
         );
     }
-    let _ = writeln!(h, "<p class=\"lead\">{lead}</p>");
+    lead
+}
 
-    let costed = c.arms.iter().any(|a| a.cost.spend_diff.is_some());
+/// The arms in rank order on the headline: level, paired difference from the baseline, share
+/// of replicates best, and (when any arm spends more) extra spend and cost per person-year.
+fn ranked_table(h: &mut String, c: &Comparison, r: &Ranking, costed: bool) {
+    let p = &c.plan;
+    let conv = &c.conventions;
+    let base = p.baseline;
+    let name = |k: usize| escape(&p.arms[k].name);
+    let sh = show(r.headline.outcome);
     let mut headers: Vec<String> = vec![
         "Rank".into(),
         "Arm".into(),
@@ -273,12 +306,20 @@ fn answer(h: &mut String, c: &Comparison) {
         h.push_str("</tr>\n");
     }
     close_table(h);
+}
+
+/// The methods note under the ranked table: pairing, what "how sure" covers, how intervals
+/// are computed, and the currency and discounting.
+fn answer_note(h: &mut String, c: &Comparison, r: &Ranking, costed: bool) {
+    let conv = &c.conventions;
+    let best = r.order[0];
     let _ = writeln!(
         h,
         "<p class=\"meta\">Differences are paired replicate by replicate (bold where the 95% \
          interval excludes zero). “How sure” is over the model's run-to-run variation only \
-         ({} paired replicates), not over uncertainty in its parameters.{}</p>",
+         ({} paired replicates), not over uncertainty in its parameters. {}{}</p>",
         c.arms[best].effects[r.headline.outcome].level.n,
+        levels_method(),
         if costed {
             format!(
                 " Amounts in {}; spend and person-years {}.",
@@ -296,7 +337,6 @@ fn answer(h: &mut String, c: &Comparison) {
             String::new()
         }
     );
-    h.push_str("</section>\n");
 }
 
 /// The short paragraph on one non-baseline arm, generated from its numbers.

@@ -195,8 +195,10 @@ pub(super) fn effects_table(h: &mut String, c: &Comparison) {
         "<h2>All effects</h2>\n<p class=\"meta\">Every outcome per arm: mean (95% interval); \
          below it, Δ the paired difference from the baseline, bold where its interval excludes \
          zero. “When” says where the value is read: the final week, the mean over the final \
-         year (for counts that cycle with service cohorts), or the total over the horizon.</p>\n",
+         year (for counts that cycle with service cohorts), or the total over the horizon. ",
     );
+    h.push_str(&super::report::levels_method());
+    h.push_str("</p>\n");
     let mut headers = vec!["Outcome".to_string(), "When".to_string()];
     for (k, a) in p.arms.iter().enumerate() {
         headers.push(format!(

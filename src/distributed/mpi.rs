@@ -1,9 +1,13 @@
-//! MPI (feature `mpi`): `mpirun -n N cocoon compare FILE` spreads the comparison's work units
-//! over ranks with the cluster's own MPI, through rsmpi.
+//! MPI (feature `mpi`): `mpirun -n N cocoon compare FILE` (and `sweep`, `sensitivity`,
+//! `calibrate`) spreads the work units over ranks with the cluster's own MPI, through rsmpi.
 //!
 //! Rank 0 coordinates: each other rank asks for work, is sent one unit, runs it on its own
 //! rayon pool and sends the result back with its next request, so a fast rank takes more
-//! units than a slow one. Rank 0 does not run units itself; it probes for messages and sleeps
+//! units than a slow one. Units and results are opaque bytes here (each command encodes its
+//! own, see [`super::wire`] and [`crate::study::units`]), so one protocol serves every
+//! command. Work comes in rounds ([`Mpi::hand_out`]): a comparison or a sweep is one round, a
+//! calibration one round per batch of candidates; between rounds the workers wait for rank 0,
+//! and [`Mpi::stop_workers`] ends them. Rank 0 does not run units itself; it probes for messages and sleeps
 //! between probes rather than spinning in a blocking receive, so it needs almost no CPU and
 //! can share a core with a worker. Results travel as
 //! [`super::wire`] bytes and rank 0 assembles them exactly as a single process does. Only the
@@ -15,7 +19,9 @@
 //! ends the job with SIGTERM (then SIGKILL); rank 0 catches the SIGTERM, fails naming the units
 //! each rank was running, and its staging folder goes, so nothing is written.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use mpi::environment::{Threading, Universe};
 use mpi::point_to_point::{Destination, Source, Status};
@@ -74,16 +80,12 @@ fn receive_politely(world: &mpi::topology::SimpleCommunicator) -> Option<(Vec<u8
     }
 }
 
-/// The error when `mpirun` stops the job while `assigned` units were running.
-fn stopped(assigned: &BTreeMap<i32, Unit>) -> Error {
-    let running: Vec<String> = assigned
+/// The error when `mpirun` stops the job while the units `running` (rank, unit name) were
+/// being computed.
+fn stopped(running: &BTreeMap<i32, String>) -> Error {
+    let running: Vec<String> = running
         .iter()
-        .map(|(rank, u)| {
-            format!(
-                "rank {rank} on work unit (group {}, replicate {})",
-                u.group, u.replicate
-            )
-        })
+        .map(|(rank, unit)| format!("rank {rank} on {unit}"))
         .collect();
     Error::Model(format!(
         "mpirun is stopping the job: a rank's process ended abnormally (mpirun names it); it was \
@@ -96,9 +98,42 @@ fn stopped(assigned: &BTreeMap<i32, Unit>) -> Error {
     ))
 }
 
+/// True once `mpirun` has told rank 0 to stop (SIGTERM): the job is being torn down, so rank
+/// 0 must report at once and not call `MPI_Finalize` (which would wait for the dead rank).
+pub fn stopping() -> bool {
+    STOPPED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// What rank 0 does with each result: (unit index, result bytes, the rank that sent it).
+pub type OnResult<'a> = dyn FnMut(usize, &[u8], i32) -> Result<()> + 'a;
+
 /// An initialised MPI environment; MPI is finalised when it is dropped.
 pub struct Mpi {
     universe: Universe,
+    /// Rank 0: the ranks that have sent a message and wait for an answer (work or stop).
+    parked: RefCell<Vec<i32>>,
+    /// Rank 0: where to keep the record of the units in flight, if anywhere.
+    record: RefCell<Option<PathBuf>>,
+}
+
+/// Keeps `running` (rank, unit name) in the file `path` (replaced whole; no `fsync`, since it
+/// only has to survive rank 0's process, not the machine), or removes it when nothing runs.
+/// If `mpirun` kills rank 0 before it can report, the file says which rank ran which unit.
+fn record(path: &Path, running: &BTreeMap<i32, String>) {
+    if running.is_empty() {
+        let _ = std::fs::remove_file(path);
+        return;
+    }
+    let mut text = String::from("an MPI run, with work units in flight:");
+    for (rank, unit) in running {
+        text.push_str(&format!(" rank {rank} on {unit};"));
+    }
+    text.push('\n');
+    let tmp = path.with_extension("tmp");
+    // A record that cannot be written only loses this diagnostic, never results.
+    if std::fs::write(&tmp, text).is_ok() {
+        let _ = std::fs::rename(&tmp, path);
+    }
 }
 
 impl Mpi {
@@ -106,7 +141,17 @@ impl Mpi {
     pub fn init() -> Result<Mpi> {
         let (universe, _) = mpi::initialize_with_threading(Threading::Funneled)
             .ok_or_else(|| Error::Model("MPI was already initialised in this process".into()))?;
-        Ok(Mpi { universe })
+        Ok(Mpi {
+            universe,
+            parked: RefCell::new(Vec::new()),
+            record: RefCell::new(None),
+        })
+    }
+
+    /// Rank 0: keep the record of which rank runs which unit in the file `path` from now on
+    /// (see [`crate::output::staging::NOTE_FILE`]); it is removed at the end of each round.
+    pub fn record_in(&self, path: PathBuf) {
+        *self.record.borrow_mut() = Some(path);
     }
 
     /// This process's rank.
@@ -119,99 +164,135 @@ impl Mpi {
         self.universe.world().size()
     }
 
-    /// Rank 0: hands out `units` one at a time to ranks 1.., and collects their results
-    /// (`on_result` is called once per result). Returns when every other rank has been told to
-    /// stop. On a failure, the error names the rank and the unit.
-    pub fn coordinate(&self, units: &[Unit], on_result: &dyn Fn()) -> Result<Vec<UnitResult>> {
+    /// Rank 0: hands out `units` (opaque bytes) one at a time to the ranks 1.. as they ask,
+    /// and gives each result to `on_result` (unit index, bytes, sending rank). Returns when
+    /// every unit's result is in, or, after a failure, when no rank is busy any more; the
+    /// workers then wait for the next round or [`Mpi::stop_workers`]. `name` names a unit in
+    /// errors. On a failure (a unit's error or panic on a rank, an unreadable result) the
+    /// error names the rank and the unit.
+    pub fn hand_out(
+        &self,
+        units: &[Vec<u8>],
+        name: &dyn Fn(usize) -> String,
+        on_result: &mut OnResult<'_>,
+    ) -> Result<()> {
         let world = self.universe.world();
-        let mut active = world.size() - 1;
+        let mut parked = self.parked.borrow_mut();
         let mut next = 0;
-        let mut results = Vec::with_capacity(units.len());
-        let mut assigned: BTreeMap<i32, Unit> = BTreeMap::new();
+        let mut assigned: BTreeMap<i32, usize> = BTreeMap::new();
         let mut failure: Option<String> = None;
+        let recording = self.record.borrow().clone();
+        let keep = |assigned: &BTreeMap<i32, usize>| {
+            if let Some(path) = &recording {
+                record(
+                    path,
+                    &assigned.iter().map(|(&r, &i)| (r, name(i))).collect(),
+                );
+            }
+        };
         catch_sigterm();
-        while active > 0 {
+        loop {
+            while failure.is_none() && next < units.len() {
+                let Some(rank) = parked.pop() else { break };
+                assigned.insert(rank, next);
+                world
+                    .process_at_rank(rank)
+                    .send_with_tag(&units[next][..], WORK);
+                next += 1;
+            }
+            keep(&assigned);
+            if assigned.is_empty() && (failure.is_some() || next == units.len()) {
+                break;
+            }
             let Some((bytes, status)) = receive_politely(&world) else {
-                return Err(stopped(&assigned));
+                let running = assigned.iter().map(|(&r, &i)| (r, name(i))).collect();
+                return Err(stopped(&running));
             };
             let rank = status.source_rank();
+            parked.push(rank);
             let unit = assigned.remove(&rank);
-            let name = |u: Option<Unit>| match u {
-                Some(u) => format!("work unit (group {}, replicate {})", u.group, u.replicate),
-                None => "no work unit".to_string(),
-            };
-            match status.tag() {
-                READY => {}
-                RESULT => match wire::decode(&bytes, &format!("rank {rank}")) {
-                    Ok(r) => {
-                        results.push(r);
-                        on_result();
+            let what = || unit.map_or_else(|| "no work unit".to_string(), name);
+            match (status.tag(), unit) {
+                (READY, _) => {}
+                (RESULT, Some(i)) => {
+                    if let Err(e) = on_result(i, &bytes, rank) {
+                        failure.get_or_insert(format!("rank {rank}, {}: {e}", what()));
                     }
-                    Err(e) => {
-                        failure.get_or_insert(format!("{e} ({})", name(unit)));
-                    }
-                },
-                FAILED => {
-                    let why = String::from_utf8_lossy(&bytes);
-                    failure.get_or_insert(format!("rank {rank} failed on {}: {why}", name(unit)));
                 }
-                other => {
+                (FAILED, _) => {
+                    let why = String::from_utf8_lossy(&bytes);
+                    failure.get_or_insert(format!("rank {rank} failed on {}: {why}", what()));
+                }
+                (other, _) => {
                     failure.get_or_insert(format!(
                         "rank {rank} sent an unexpected message (tag {other}) during {}",
-                        name(unit)
+                        what()
                     ));
                 }
-            }
-            let process = world.process_at_rank(rank);
-            if failure.is_none() && next < units.len() {
-                let u = units[next];
-                next += 1;
-                assigned.insert(rank, u);
-                process.send_with_tag(&[u.group as u64, u.replicate as u64][..], WORK);
-            } else {
-                process.send_with_tag(&[0u64; 0][..], STOP);
-                active -= 1;
             }
         }
         match failure {
             Some(f) => Err(Error::Model(f)),
-            None => Ok(results),
+            None => Ok(()),
         }
     }
 
-    /// Rank 0, when it fails before coordinating (e.g. a bad argument): tells every other
-    /// rank to stop.
+    /// Rank 0, at the end (or when it fails before or between rounds, e.g. on a bad
+    /// argument): waits until every other rank is waiting for an answer and tells each to
+    /// stop. Returns at once if `mpirun` is stopping the job.
     pub fn stop_workers(&self) {
         let world = self.universe.world();
-        for _ in 1..world.size() {
+        let mut parked = self.parked.borrow_mut();
+        while parked.len() < (world.size() - 1).max(0) as usize {
             let Some((_, status)) = receive_politely(&world) else {
                 return;
             };
+            parked.push(status.source_rank());
+        }
+        for rank in parked.drain(..) {
             world
-                .process_at_rank(status.source_rank())
-                .send_with_tag(&[0u64; 0][..], STOP);
+                .process_at_rank(rank)
+                .send_with_tag(&[0u8; 0][..], STOP);
         }
     }
 
-    /// Ranks 1..: asks rank 0 for units and runs each with `run` until told to stop. An error
-    /// or panic in `run` is sent to rank 0 (which reports it) and the rank then waits to be
-    /// stopped.
-    pub fn work(&self, run: &dyn Fn(Unit) -> Result<UnitResult>) {
+    /// Rank 0 of a comparison: its units in one round, then the workers are stopped.
+    /// `on_result` is called once per result.
+    pub fn coordinate(&self, units: &[Unit], on_result: &dyn Fn()) -> Result<Vec<UnitResult>> {
+        let bytes: Vec<Vec<u8>> = units.iter().map(|&u| wire::encode_unit(u)).collect();
+        let name = |i: usize| {
+            format!(
+                "work unit (group {}, replicate {})",
+                units[i].group, units[i].replicate
+            )
+        };
+        let mut results = Vec::with_capacity(units.len());
+        let round = self.hand_out(&bytes, &name, &mut |_, b, rank| {
+            results.push(wire::decode(b, &format!("rank {rank}"))?);
+            on_result();
+            Ok(())
+        });
+        if !stopping() {
+            self.stop_workers();
+        }
+        round.map(|()| results)
+    }
+
+    /// Ranks 1..: asks rank 0 for units and runs each with `run` (unit bytes to result bytes)
+    /// until told to stop. An error or panic in `run` is sent to rank 0 (which reports it,
+    /// naming this rank and the unit) and the rank then waits to be stopped.
+    pub fn work(&self, run: &dyn Fn(&[u8]) -> Result<Vec<u8>>) {
         let world = self.universe.world();
         let root = world.process_at_rank(0);
         root.send_with_tag(&[0u8; 0][..], READY);
         loop {
-            let (msg, status): (Vec<u64>, Status) = root.receive_vec::<u64>();
-            if status.tag() != WORK || msg.len() != 2 {
+            let (msg, status): (Vec<u8>, Status) = root.receive_vec::<u8>();
+            if status.tag() != WORK {
                 return;
             }
-            let unit = Unit {
-                group: msg[0] as usize,
-                replicate: msg[1] as u32,
-            };
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(unit)));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&msg)));
             match outcome {
-                Ok(Ok(result)) => root.send_with_tag(&wire::encode(&result)[..], RESULT),
+                Ok(Ok(result)) => root.send_with_tag(&result[..], RESULT),
                 Ok(Err(e)) => root.send_with_tag(e.to_string().as_bytes(), FAILED),
                 Err(panic) => {
                     let why = panic

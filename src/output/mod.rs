@@ -37,6 +37,10 @@ pub struct RunInfo {
     /// How the work was spread beyond this process (MPI ranks, merged shards), if it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distributed: Option<Distributed>,
+    /// For a run continued by `cocoon resume`: the checkpoints it continued from (the result
+    /// files are those of an uninterrupted run; only this section tells them apart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed: Option<Vec<crate::checkpoint::ResumedFrom>>,
 }
 
 /// How a run's work units were spread beyond one process, for the manifest's run section.

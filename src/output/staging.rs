@@ -33,6 +33,11 @@ use crate::error::{Error, Result};
 
 mod fsops;
 pub use fsops::describe_kind;
+
+/// A note a run keeps in its staging folder on what it is doing (an MPI run: the work unit
+/// each rank is running), so that if it is killed, the next run onto the same output, which
+/// removes the leftover, can say what was interrupted. Removed before the folder is committed.
+pub const NOTE_FILE: &str = "interrupted-while.txt";
 pub(crate) use fsops::random_hex;
 use fsops::{
     clear_leftovers, create_parents, exchange, kind_at, rename_noreplace, sync_dir, sync_tree,
@@ -223,6 +228,7 @@ pub struct Staging {
     dir: PathBuf,
     force: bool,
     cleared: Vec<PathBuf>,
+    notes: Vec<String>,
     committed: bool,
     /// Kept when dropped uncommitted (a resumable staging folder with checkpoints).
     keep: bool,
@@ -297,12 +303,13 @@ impl Staging {
             _ => {}
         }
         let keep = (mode == Mode::Resume).then_some(resumable.as_path());
-        let cleared = clear_leftovers(&t, keep)?;
+        let (cleared, notes) = clear_leftovers(&t, keep)?;
         let staging = |dir: PathBuf, lock: Lock, guard: Parents, t: Target| Staging {
             target: t,
             dir,
             force,
             cleared,
+            notes,
             committed: false,
             keep: mode != Mode::Fresh,
             scratch: None,
@@ -372,6 +379,11 @@ impl Staging {
     /// Leftover staging folders of earlier, killed runs that `begin` removed.
     pub fn cleared(&self) -> &[PathBuf] {
         &self.cleared
+    }
+
+    /// The [`NOTE_FILE`]s the cleared folders held: what the killed runs were doing.
+    pub fn cleared_notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Flushes the staging folder to disk and puts it under the target's name in one rename

@@ -17,6 +17,21 @@ use crate::output::fmt_f64;
 
 /// Runs the calibration on the current rayon pool; `progress` is called per replicate-tick.
 pub fn run(study: &Study, progress: &(dyn Fn() + Sync)) -> Result<Outcome> {
+    run_with(
+        study,
+        &|units, done| super::units::run_here(study, units, progress, done),
+        None,
+    )
+}
+
+/// [`run`], with each batch of candidates run as work units by `runner` (here, on MPI ranks,
+/// or, for a job-array shard, this shard's share), and evaluations already in `saved` read
+/// instead of run; the outcome is the same.
+pub fn run_with(
+    study: &Study,
+    runner: &super::units::Runner<'_>,
+    saved: Option<sweep::Saved<'_>>,
+) -> Result<Outcome> {
     if study.parameters().is_empty() || study.targets.is_empty() {
         return Err(Error::Scenario {
             location: Location::WholeFile(study.file.path.clone()),
@@ -28,7 +43,7 @@ pub fn run(study: &Study, progress: &(dyn Fn() + Sync)) -> Result<Outcome> {
     let scale: Vec<f64> = study.targets.iter().map(|t| t.scale).collect();
     let first_target = study.outcomes.len();
     let simulate = |thetas: &[Vec<f64>], seeds: &[u64]| -> Result<Vec<Vec<f64>>> {
-        let results = sweep::run_seeded(study, thetas, Some(seeds), None, progress)?;
+        let results = sweep::run_with(study, thetas, Some(seeds), saved, runner)?;
         Ok(results
             .iter()
             .map(|r| {

@@ -11,7 +11,8 @@
 //! - [`file`], [`plan`]: the study file and its checks; [`prior`]: ranges and priors;
 //! - [`quantity`]: outcomes and targets computed from a run;
 //! - [`design`]: grid, Latin hypercube, scrambled Sobol, Morris, Saltelli;
-//! - [`sweep`]: running a design in parallel, with shared burn-ins and resume.
+//! - [`sweep`]: running a design in parallel, with shared burn-ins and resume;
+//! - [`units`]: its runs as work units, for this process's threads or MPI ranks.
 
 pub mod abc;
 pub mod bootstrap;
@@ -28,6 +29,7 @@ pub mod quantity;
 pub mod sensitivity;
 pub mod sobol_indices;
 pub mod sweep;
+pub mod units;
 
 pub use plan::{load, Study};
 pub use sweep::{Point, PointResult};

@@ -1,10 +1,11 @@
 //! Running a design: every point's scenarios (one per arm of the base), all replicates, each
 //! quantity reduced to one number per replicate.
 //!
-//! Points run in parallel on the current rayon pool. Withdrawal runs whose scenarios reach
-//! tick 0 in the same state (equal [`burn_in_signature`]: the swept keys act only after the
-//! burn-in, such as levers and funding) share one burn-in per replicate, in batches of at most
-//! [`BATCH`] runs so that finished work is saved often. Each finished point is written to a
+//! Points run as work units ([`super::units`]) on the current rayon pool, or on MPI ranks.
+//! Withdrawal runs whose scenarios reach tick 0 in the same state (equal
+//! [`burn_in_signature`]: the swept keys act only after the burn-in, such as levers and
+//! funding) share one burn-in per replicate, in batches of at most [`BATCH`] runs so that
+//! finished work is saved often; a unit is one replicate of one batch. Each finished point is written to a
 //! staging folder with a fingerprint of everything that determines it (its scenarios'
 //! resolved parameters and the quantities); a rerun after an interruption reads the points
 //! whose fingerprint matches instead of running them again. Values are stored in shortest
@@ -18,16 +19,53 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
-
 use super::plan::Study;
-use crate::engine::{Exec, Series};
+use super::units::{self, Runner};
+use crate::engine::Series;
 use crate::error::{Error, Result};
 use crate::output::{atomic, fmt_f64};
 use crate::scenario::Scenario;
 
 /// Most runs (point-arm pairs) that share one burn-in batch.
 pub const BATCH: usize = 16;
+
+/// Where finished points wait, so that an interrupted (or sharded) study does not run them
+/// again.
+#[derive(Clone, Copy, Debug)]
+pub enum Saved<'a> {
+    /// A design's points, by index (`point-000003.txt`), read and written.
+    Points(&'a Path),
+    /// A calibration's evaluated candidates, by fingerprint (each candidate has its own seed,
+    /// and batches differ from generation to generation); always read, written if `save`.
+    Evaluations {
+        /// The folder.
+        dir: &'a Path,
+        /// Whether evaluations are written as they finish (`calibrate --shard`).
+        save: bool,
+    },
+}
+
+impl Saved<'_> {
+    fn dir(&self) -> &Path {
+        match self {
+            Saved::Points(d) | Saved::Evaluations { dir: d, .. } => d,
+        }
+    }
+
+    fn saves(&self) -> bool {
+        matches!(
+            self,
+            Saved::Points(_) | Saved::Evaluations { save: true, .. }
+        )
+    }
+
+    fn path(&self, i: usize, fp: &str) -> PathBuf {
+        match self {
+            Saved::Points(d) => d.join(format!("point-{i:06}.txt")),
+            Saved::Evaluations { dir, .. } => dir.join(format!("evaluation-{fp}.txt")),
+        }
+    }
+}
 
 /// Values of one point: `values[q][r]` is quantity `q` (outcomes, then targets) in
 /// replicate `r`.
@@ -57,7 +95,9 @@ pub fn progress_total(study: &Study, points: &[Point], staging: Option<&Path>) -
         .collect::<Result<_>>()?;
     let done: Vec<usize> = (0..points.len())
         .filter(|&i| {
-            staging.is_some_and(|d| read_staged(d, i, &fingerprint(study, &scenarios[i])).is_some())
+            staging.is_some_and(|d| {
+                read_staged(&Saved::Points(d), i, &fingerprint(study, &scenarios[i])).is_some()
+            })
         })
         .collect();
     Ok(batches(&scenarios, &done)
@@ -103,7 +143,11 @@ fn batches(scenarios: &[Vec<Scenario>], done: &[usize]) -> Vec<Vec<(usize, usize
         .collect()
 }
 
-fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<Scenario>> {
+pub(super) fn scenarios_of(
+    study: &Study,
+    point: &Point,
+    seed: Option<u64>,
+) -> Result<Vec<Scenario>> {
     let values: Vec<toml_edit::Value> = study
         .parameters()
         .iter()
@@ -114,23 +158,32 @@ fn scenarios_of(study: &Study, point: &Point, seed: Option<u64>) -> Result<Vec<S
 }
 
 /// Runs every point (skipping those already staged under `staging`, and staging each one
-/// as it finishes). `progress` is called once per replicate-tick. Results are in point order.
+/// as it finishes) on the current rayon pool. `progress` is called once per replicate-tick.
+/// Results are in point order.
 pub fn run(
     study: &Study,
     points: &[Point],
     staging: Option<&Path>,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<PointResult>> {
-    run_seeded(study, points, None, staging, progress)
+    run_with(
+        study,
+        points,
+        None,
+        staging.map(Saved::Points),
+        &|all, done| units::run_here(study, all, progress, done),
+    )
 }
 
-/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed.
-pub fn run_seeded(
+/// [`run`], with point `i` run under seed `seeds[i]` instead of the study seed, and the work
+/// units ([`units::StudyUnit`]) run by `runner` (here, or on MPI ranks). Whoever runs them,
+/// the values are the same.
+pub fn run_with(
     study: &Study,
     points: &[Point],
     seeds: Option<&[u64]>,
-    staging: Option<&Path>,
-    progress: &(dyn Fn() + Sync),
+    saved: Option<Saved<'_>>,
+    runner: &Runner<'_>,
 ) -> Result<Vec<PointResult>> {
     let scenarios: Vec<Vec<Scenario>> = points
         .iter()
@@ -139,60 +192,82 @@ pub fn run_seeded(
         .collect::<Result<_>>()?;
     let prints: Vec<String> = scenarios.iter().map(|s| fingerprint(study, s)).collect();
     let mut done: BTreeMap<usize, PointResult> = BTreeMap::new();
-    if let Some(dir) = staging {
-        atomic::create_dir(dir)?;
+    if let Some(saved) = &saved {
+        if saved.saves() {
+            atomic::create_dir(saved.dir())?;
+        }
         for (i, fp) in prints.iter().enumerate() {
-            if let Some(r) = read_staged(dir, i, fp) {
+            if let Some(r) = read_staged(saved, i, fp) {
                 done.insert(i, r);
             }
         }
     }
-    let arms = study.arms.len();
     let done_points: Vec<usize> = done.keys().copied().collect();
-    let batches = batches(&scenarios, &done_points);
-    let pending: Mutex<BTreeMap<usize, Vec<Option<Vec<Series>>>>> = Mutex::new(BTreeMap::new());
+    let work = units::units(
+        &scenarios,
+        points,
+        seeds,
+        &batches(&scenarios, &done_points),
+    );
+    // Per point still running: per arm, per replicate, its series once its unit is in.
+    type Slots = Vec<Vec<Option<Series>>>;
+    let pending: Mutex<BTreeMap<usize, Slots>> = Mutex::new(BTreeMap::new());
     let finished: Mutex<BTreeMap<usize, PointResult>> = Mutex::new(BTreeMap::new());
-    batches.par_iter().try_for_each(|batch| -> Result<()> {
-        let runs: Vec<&Scenario> = batch.iter().map(|&(i, a)| &scenarios[i][a]).collect();
-        let results: Vec<Vec<Series>> = if runs[0].model == "withdrawal" {
-            crate::models::withdrawal::execute_sharing_burn_in(&runs, Exec::Parallel, progress)?
-                .into_iter()
-                .map(|r| r.series)
-                .collect()
-        } else {
-            runs.iter()
-                .map(|s| crate::run::execute(s, Exec::Parallel, progress).map(|r| r.series))
-                .collect::<Result<_>>()?
-        };
-        for (&(i, a), series) in batch.iter().zip(results) {
+    runner(&work, &|unit, series| -> Result<()> {
+        if series.len() != unit.runs.len() {
+            return Err(Error::Model(format!(
+                "{} returned {} series for {} run(s)",
+                unit.name(),
+                series.len(),
+                unit.runs.len()
+            )));
+        }
+        for (run, s) in unit.runs.iter().zip(series) {
             let complete = {
                 let mut p = pending.lock().expect("no panics while locked");
-                let slot = p.entry(i).or_insert_with(|| vec![None; arms]);
-                slot[a] = Some(series);
-                if slot.iter().all(Option::is_some) {
-                    p.remove(&i)
+                let slots = p.entry(run.point).or_insert_with(|| {
+                    scenarios[run.point]
+                        .iter()
+                        .map(|sc| vec![None; sc.replicates as usize])
+                        .collect()
+                });
+                let slot = slots
+                    .get_mut(run.arm)
+                    .and_then(|arm| arm.get_mut(unit.replicate as usize))
+                    .ok_or_else(|| {
+                        Error::Model(format!("{} is not one of this run's", unit.name()))
+                    })?;
+                *slot = Some(s);
+                if slots.iter().flatten().all(Option::is_some) {
+                    p.remove(&run.point)
                 } else {
                     None
                 }
             };
             if let Some(per_arm) = complete {
-                let per_arm: Vec<Vec<Series>> = per_arm.into_iter().flatten().collect();
+                let per_arm: Vec<Vec<Series>> = per_arm
+                    .into_iter()
+                    .map(|arm| arm.into_iter().flatten().collect())
+                    .collect();
                 let result = evaluate(study, &per_arm)?;
-                if let Some(dir) = staging {
-                    stage(dir, i, &prints[i], &result)?;
+                if let Some(saved) = saved.filter(Saved::saves) {
+                    stage(&saved, run.point, &prints[run.point], &result)?;
                 }
                 finished
                     .lock()
                     .expect("no panics while locked")
-                    .insert(i, result);
+                    .insert(run.point, result);
             }
         }
         Ok(())
     })?;
     done.extend(finished.into_inner().expect("no panics while locked"));
-    Ok((0..points.len())
-        .map(|i| done.remove(&i).expect("every point ran or was staged"))
-        .collect())
+    (0..points.len())
+        .map(|i| {
+            done.remove(&i)
+                .ok_or_else(|| Error::Model(format!("point {i} was not run to the end")))
+        })
+        .collect()
 }
 
 /// Every quantity of one point, replicate by replicate.
@@ -248,23 +323,19 @@ fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
     crate::engine::rng::fnv1a_hex(text.as_bytes())
 }
 
-fn staged_path(dir: &Path, i: usize) -> PathBuf {
-    dir.join(format!("point-{i:06}.txt"))
-}
-
-fn stage(dir: &Path, i: usize, fp: &str, r: &PointResult) -> Result<()> {
+fn stage(saved: &Saved<'_>, i: usize, fp: &str, r: &PointResult) -> Result<()> {
     let mut text = format!("fingerprint {fp}\n");
     for (q, vals) in r.values.iter().enumerate() {
         for (rep, v) in vals.iter().enumerate() {
             let _ = writeln!(text, "{q},{rep},{}", fmt_f64(*v));
         }
     }
-    atomic::write(&staged_path(dir, i), text.as_bytes())
+    atomic::write(&saved.path(i, fp), text.as_bytes())
 }
 
 /// A staged point, if its file exists, is complete and has fingerprint `fp`.
-fn read_staged(dir: &Path, i: usize, fp: &str) -> Option<PointResult> {
-    let text = std::fs::read_to_string(staged_path(dir, i)).ok()?;
+fn read_staged(saved: &Saved<'_>, i: usize, fp: &str) -> Option<PointResult> {
+    let text = std::fs::read_to_string(saved.path(i, fp)).ok()?;
     let mut lines = text.lines();
     if lines.next()? != format!("fingerprint {fp}") {
         return None;

@@ -38,7 +38,7 @@ pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 /// The withdrawal model's parameter table.
 pub static SPECS: &[ParamSpec] = &[
     // Run structure.
-    int!("withdrawal.burn_in_ticks", 1040, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "assumption (20 years: youth victimisation and the tie network settle over 15-20 years; a drift test in tests/targets.rs checks the decade after it)"),
+    int!("withdrawal.burn_in_ticks", 3120, 0, 100_000, "weeks", "Ticks simulated before tick 0 so a run starts from the model's own steady state.", "measured (60 years: the stock of long episodes at ages 30-64 fills only as the set-up generation, which has no history of withdrawal, is replaced, 53 years; with 20 years prevalence still rose 0.1-0.2 pp a decade; docs/MODEL.md §3.3; a drift test in tests/targets.rs checks the decade after it)"),
     // Population.
     int!("population.n", 100_000, 50, 100_000_000, "agents", "Number of agents (ages 12-64).", "assumption"),
     int!("population.groups", 8, 1, 10_000, "groups", "Community or cultural groups; bonding ties stay within, bridging ties cross.", "assumption"),
@@ -74,7 +74,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.grow", 0.1, 0.0, P, "per week", "Growth of a tie's strength per week of full joint contact.", "assumption"),
     real!("ties.decay", 0.04, 0.0, P, "per week", "Decay of a tie's strength per week without contact.", "assumption (ties fade over months)"),
     real!("ties.drop_below", 0.05, 0.0, P, "strength", "Non-family ties weaker than this are dropped.", "assumption"),
-    real!("ties.shed", 0.04, 0.0, P, "probability per week", "Chance a lonely agent drops one of its non-family ties.", "Cacioppo et al. 2009: lonely people shed ties (direction); size calibrated with roles.regain_isolated so 35-47% of current cases last 3+ years (Yong & Nomura 2019: 41%), range 0.01-0.06"),
+    real!("ties.shed", 0.03, 0.0, P, "probability per week", "Chance a lonely agent drops one of its non-family ties.", "Cacioppo et al. 2009: lonely people shed ties (direction); size calibrated so 35-47% of current cases last 3+ years (Yong & Nomura 2019: 41%) after the 60-year burn-in: 0.04 gave 0.54, 0.03 0.35, 0.02 0.21 (20,000 agents; roles.regain_isolated moves it little), range 0.01-0.06"),
     real!("ties.closure", 0.04, 0.0, P, "probability per week", "Chance an agent meets a friend of a friend (triadic closure), times days out / 7.", "assumption"),
     real!("ties.closure_cross", 0.3, 0.0, P, "probability", "Chance a friend-of-friend meeting across groups becomes a tie (within: always).", "assumption (homophily)"),
     real!("ties.mixing", 0.02, 0.0, P, "probability per week", "Chance an agent meets a random neighbour in a community setting, times days out / 7.", "assumption"),
@@ -82,7 +82,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.new_weight", 0.25, 0.01, P, "strength", "Strength of a newly formed tie.", "assumption"),
     int!("ties.slack", 8, 0, 1000, "slots", "Spare tie slots per agent beyond 1.5 x its initial degree (memory bound).", "engineering"),
     // Days out of home.
-    real!("days.base", 0.93, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult (20,000 agents; docs/MODEL.md §11)"),
+    real!("days.base", 1.03, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult, after the 60-year burn-in (20,000 agents, 3 replicates; docs/MODEL.md §11); range 0.8-1.2"),
     real!("days.role", 1.2, -20.0, 20.0, "log-odds", "Pull of school or work.", "assumption"),
     real!("days.pull", 1.5, -20.0, 20.0, "log-odds", "Pull of in-person ties (saturating in total strength).", "assumption"),
     real!("days.invite", 0.6, -20.0, 20.0, "log-odds", "Pull of contacts who go out (share of ties out 4+ days).", "assumption"),
@@ -93,8 +93,8 @@ pub static SPECS: &[ParamSpec] = &[
     real!("days.screen", 0.25, -20.0, 20.0, "log-odds per hour/day", "Screen time displaces going out.", "Kraut et al. 1998 (direction)"),
     real!("days.substance", 0.8, -20.0, 20.0, "log-odds", "Active substance use keeps agents home.", "Yong & Nomura 2019 (direction: OR 1.93 for addictive behaviours is cross-sectional, not a weekly effect, docs/MODEL.md §7.16); size assumption, range 0.3-1.5"),
     real!("days.male", 0.25, -20.0, 20.0, "log-odds", "Extra pull toward home for males.", "calibrated: 65-77% of cases male (Yong & Nomura 2019; Cabinet Office); 76% at 20,000 agents (v2)"),
-    real!("days.young_adult", -0.3, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school), beyond what role loss produces.", "calibrated: with days.base, to Japan 15-39 (1.57%) and 40-64 (1.45%) together, which the Cabinet Office surveys find nearly equal; v2 role loss and long episodes already give young adults more risk, so the fit is slightly negative (v1 imposed +0.8); prior range -0.5 to 0.8"),
-    real!("days.noise", 0.8, 0.0, 20.0, "log-odds scale", "Scale of weekly logistic noise in the propensity.", "calibrated: people isolated under 26 weeks : hikikomori in 1-2 (Wong et al. 2015, Hong Kong: 2.5% : 1.9%); more weekly noise means more short spells of isolation that end; range 0.5-1"),
+    real!("days.young_adult", -0.2, -20.0, 20.0, "log-odds", "Extra pull toward home at ages 18-29 (transition out of school), beyond what role loss produces.", "calibrated: with days.base, to Japan 15-39 (1.57%) and 40-64 (1.45%) together, which the Cabinet Office surveys find nearly equal; v2 role loss and long episodes already give young adults more risk, so the fit is slightly negative (v1 imposed +0.8; -0.3 before the 60-year burn-in, where middle age had not yet filled with long cases); prior range -0.5 to 0.8"),
+    real!("days.noise", 0.9, 0.0, 20.0, "log-odds scale", "Scale of weekly logistic noise in the propensity.", "calibrated: people isolated under 26 weeks : hikikomori in 1-2 (Wong et al. 2015, Hong Kong: 2.5% : 1.9%); more weekly noise means more short spells of isolation that end (1.50 at 0.9 after the 60-year burn-in, 0.90 at 0.8); range 0.5-1"),
     // Contact.
     real!("contact.half", 2.0, 0.01, 100.0, "tie-strength weeks", "Joint in-person contact at which contact quality reaches 63%.", "assumption"),
     real!("contact.family", 0.5, 0.0, P, "share", "Weight of household contact relative to a friend met every day.", "Cacioppo et al. 2009: friends matter more than family"),

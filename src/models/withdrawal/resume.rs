@@ -75,11 +75,14 @@ pub fn execute_unit(
     let count = |weeks: u64| (0..weeks).for_each(|_| progress());
     let mut arms: Vec<Option<Arm>> = Vec::with_capacity(scenarios.len());
     for (k, s) in scenarios.iter().enumerate() {
-        arms.push(ck.load(&arm_name(group, r, k), |d| {
+        let name = arm_name(group, r, k);
+        arms.push(ck.load(&name, |d| {
             Ok(if d.bool()? {
                 let m = decode(d, params[k].clone(), &s.params, streams)?;
+                ck.note_resumed(&name, Some(m.clock));
                 Arm::Running(Box::new(m), get_series(d)?)
             } else {
+                ck.note_resumed(&name, None);
                 Arm::Done(get_series(d)?)
             })
         })?);
@@ -90,7 +93,10 @@ pub fn execute_unit(
             decode(d, params[0].clone(), &first.params, streams)
         })?;
         let mut m = match loaded {
-            Some(m) => m,
+            Some(m) => {
+                ck.note_resumed(&burn, Some(m.clock));
+                m
+            }
             None => {
                 let mut m = Withdrawal::new(params[0].clone(), streams);
                 m.tick = -(b as i64);

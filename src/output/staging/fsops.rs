@@ -175,8 +175,12 @@ impl Drop for Parents {
 }
 
 /// Removes `.NAME.cocoon-staging-*` next to the target (left by killed runs; no live run can
-/// own one, since we hold the target's lock). Returns what was removed.
-pub(super) fn clear_leftovers(t: &Target, keep: Option<&Path>) -> Result<Vec<PathBuf>> {
+/// own one, since we hold the target's lock). Returns what was removed, and the text of the
+/// [`super::NOTE_FILE`] any of them held.
+pub(super) fn clear_leftovers(
+    t: &Target,
+    keep: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Vec<String>)> {
     let prefix = t.staging_prefix();
     let mut found = Vec::new();
     let entries = std::fs::read_dir(&t.parent).map_err(|e| io_err(&t.parent, e))?;
@@ -189,7 +193,11 @@ pub(super) fn clear_leftovers(t: &Target, keep: Option<&Path>) -> Result<Vec<Pat
         }
     }
     found.sort();
+    let mut notes = Vec::new();
     for p in &found {
+        if let Ok(note) = std::fs::read_to_string(p.join(super::NOTE_FILE)) {
+            notes.push(note);
+        }
         let r = match kind_at(p) {
             Ok(Some(k)) if k.is_dir() => std::fs::remove_dir_all(p),
             Ok(Some(_)) => std::fs::remove_file(p),
@@ -198,7 +206,7 @@ pub(super) fn clear_leftovers(t: &Target, keep: Option<&Path>) -> Result<Vec<Pat
         };
         r.map_err(|e| io_err(p, e))?;
     }
-    Ok(found)
+    Ok((found, notes))
 }
 
 /// `fsync` every file and folder under `dir` (not following symbolic links).

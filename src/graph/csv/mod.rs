@@ -27,9 +27,16 @@
 //! Self-loops and duplicate ties are not errors (surveys contain them); they are kept in the
 //! [`EdgeList`] and dropped, and counted, when the graph is built (see [`import`]).
 
+mod error;
+mod fields;
+mod nodes;
+
+pub use error::CsvError;
+
 use super::{Edge, EdgeList, Graph, Layer};
+use fields::{bad, data_lines, field, parse_header, parse_u32, read_text, split_row};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Without a node table, ids may exceed what the rows name densely (two per row) by this much:
 /// a few isolated agents are fine, an id of 4e9 in a one-line file is not.
@@ -47,183 +54,7 @@ pub struct ImportReport {
     pub duplicates_dropped: u64,
 }
 
-/// Why a CSV file could not be imported. Every variant names the file; those about a
-/// particular line carry its 1-based number.
-#[derive(Debug, thiserror::Error)]
-pub enum CsvError {
-    /// The file could not be opened or read (or is not UTF-8).
-    #[error("cannot read {}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// The file has no header row (it is empty or holds only blank and comment lines).
-    #[error("{}: no header row (expected columns {})", .file.display(), .expected)]
-    NoHeader {
-        /// The file.
-        file: PathBuf,
-        /// The columns a header should name, e.g. `source,target[,weight][,layer]`.
-        expected: &'static str,
-    },
-    /// The header lacks a required column.
-    #[error("{}:{line}: header lacks the required column \"{column}\"", .file.display())]
-    MissingColumn {
-        /// The file.
-        file: PathBuf,
-        /// Line of the header.
-        line: u64,
-        /// The missing column.
-        column: &'static str,
-    },
-    /// The header names columns this importer does not know.
-    #[error(
-        "{}:{line}: unknown column{} {} (allowed: {})",
-        .file.display(),
-        if .columns.len() == 1 { "" } else { "s" },
-        quoted_list(.columns),
-        .allowed.join(", ")
-    )]
-    UnknownColumns {
-        /// The file.
-        file: PathBuf,
-        /// Line of the header.
-        line: u64,
-        /// The unknown column names, as written.
-        columns: Vec<String>,
-        /// The column names that are allowed.
-        allowed: &'static [&'static str],
-    },
-    /// The header names a column twice.
-    #[error("{}:{line}: column \"{column}\" appears twice in the header", .file.display())]
-    DuplicateColumn {
-        /// The file.
-        file: PathBuf,
-        /// Line of the header.
-        line: u64,
-        /// The repeated column.
-        column: &'static str,
-    },
-    /// A row has a different number of fields than the header.
-    #[error(
-        "{}:{line}: expected {expected} comma-separated fields (as in the header), found {found}",
-        .file.display()
-    )]
-    FieldCount {
-        /// The file.
-        file: PathBuf,
-        /// Line of the row.
-        line: u64,
-        /// Fields in the header.
-        expected: usize,
-        /// Fields in this row.
-        found: usize,
-    },
-    /// Without a node table, an id is larger than the rows could name densely (ids index
-    /// arrays, so one huge id would mean that many agents).
-    #[error(
-        "{}:{line}: {column} {id} is too large for {rows} row(s): without a node table ids must be \
-         below {limit} (2 per row plus 1024), since every id up to the largest becomes an agent; number the \
-         agents 0..n-1, or give `graph.nodes` (a node table with columns id,group listing every agent)",
-        .file.display()
-    )]
-    SparseIds {
-        /// The file.
-        file: PathBuf,
-        /// Line of the row with the largest id.
-        line: u64,
-        /// The column it is in.
-        column: &'static str,
-        /// The id.
-        id: u64,
-        /// Data rows read.
-        rows: u64,
-        /// Ids must be below this.
-        limit: u64,
-    },
-    /// The edge file has a header but no data rows, and no node table says who the agents are.
-    #[error(
-        "{}: no data rows after the header, so there are no agents (give at least one tie, or a node table)",
-        .file.display()
-    )]
-    NoRows {
-        /// The file.
-        file: PathBuf,
-    },
-    /// A field could not be parsed or is outside its allowed range.
-    #[error("{}:{line}: {column} \"{value}\" is not {expected}", .file.display())]
-    BadValue {
-        /// The file.
-        file: PathBuf,
-        /// Line of the row.
-        line: u64,
-        /// The column.
-        column: &'static str,
-        /// The field as written (trimmed).
-        value: String,
-        /// What the field should be, e.g. "a non-negative integer".
-        expected: &'static str,
-    },
-    /// An edge names an agent the node table does not have.
-    #[error(
-        "{}:{line}: {column} {id}: id out of range (the node table lists {n} agents, so ids \
-         must be below {n})",
-        .file.display()
-    )]
-    IdOutOfRange {
-        /// The edge file.
-        file: PathBuf,
-        /// Line of the row.
-        line: u64,
-        /// `source` or `target`.
-        column: &'static str,
-        /// The offending id.
-        id: u64,
-        /// Number of agents in the node table.
-        n: u64,
-    },
-    /// The node table lists an id twice.
-    #[error("{}:{line}: id {id} appears twice (first on line {first_line})", .file.display())]
-    DuplicateId {
-        /// The node table.
-        file: PathBuf,
-        /// Line of the second occurrence.
-        line: u64,
-        /// The repeated id.
-        id: u64,
-        /// Line of the first occurrence.
-        first_line: u64,
-    },
-    /// The node table skips an id.
-    #[error(
-        "{}: id {id} is missing (a node table with {rows} rows must list every id 0 to {} \
-         exactly once)",
-        .file.display(),
-        .rows.saturating_sub(1)
-    )]
-    MissingId {
-        /// The node table.
-        file: PathBuf,
-        /// The smallest missing id.
-        id: u64,
-        /// Number of rows in the table.
-        rows: u64,
-    },
-}
-
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|c| format!("\"{c}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 const EDGE_COLUMNS: &[&str] = &["source", "target", "weight", "layer"];
-const NODE_COLUMNS: &[&str] = &["id", "group"];
-const NOT_ID: &str = "a non-negative integer";
-const TOO_BIG: &str = "a non-negative integer below 2^32";
 
 /// Reads an edge file, and optionally a node table, into an [`EdgeList`] (see the module
 /// docs for the format). Self-loops and duplicates are kept; the report's `rows` is filled
@@ -234,7 +65,7 @@ pub fn read_edge_list(
     nodes: Option<&Path>,
 ) -> Result<(EdgeList, ImportReport), CsvError> {
     let node_groups = match nodes {
-        Some(p) => Some(read_nodes(p)?),
+        Some(p) => Some(nodes::read_nodes(p)?),
         None => None,
     };
     let text = read_text(path)?;
@@ -343,186 +174,13 @@ pub fn import(path: &Path, nodes: Option<&Path>) -> Result<(Graph, ImportReport)
     Ok((graph, report))
 }
 
-/// Reads a node table: group label per id, indexed by id.
-fn read_nodes(path: &Path) -> Result<Vec<u32>, CsvError> {
-    let text = read_text(path)?;
-    let mut lines = data_lines(&text);
-    let Some((header_line, header)) = lines.next() else {
-        return Err(CsvError::NoHeader {
-            file: path.to_path_buf(),
-            expected: "id,group",
-        });
-    };
-    let cols = parse_header(path, header_line, header, NODE_COLUMNS, 2)?;
-    let mut rows: Vec<(u64, u64, u32)> = Vec::new(); // (line, id, group)
-    let mut fields: Vec<&str> = Vec::with_capacity(cols.count);
-    for (line, row) in lines {
-        split_row(path, line, row, cols.count, &mut fields)?;
-        let id_text = field(&fields, cols.index[0]);
-        let id = id_text
-            .parse::<u64>()
-            .map_err(|_| bad(path, line, "id", id_text, NOT_ID))?;
-        let group = parse_u32(path, line, "group", field(&fields, cols.index[1]))?;
-        rows.push((line, id, group));
-    }
-    let n = rows.len();
-    if n > u32::MAX as usize {
-        // Ids would not fit the graph's u32 ids; report the first row that cannot.
-        let (line, id, _) = rows[u32::MAX as usize];
-        return Err(bad(path, line, "id", &id.to_string(), TOO_BIG));
-    }
-    let mut first_line = vec![0u64; n];
-    let mut groups = vec![0u32; n];
-    for &(line, id, group) in &rows {
-        if id >= n as u64 {
-            continue; // by pigeonhole some id below n is then missing; reported below
-        }
-        let seen = &mut first_line[id as usize];
-        if *seen != 0 {
-            return Err(CsvError::DuplicateId {
-                file: path.to_path_buf(),
-                line,
-                id,
-                first_line: *seen,
-            });
-        }
-        *seen = line;
-        groups[id as usize] = group;
-    }
-    if let Some(missing) = first_line.iter().position(|&l| l == 0) {
-        return Err(CsvError::MissingId {
-            file: path.to_path_buf(),
-            id: missing as u64,
-            rows: n as u64,
-        });
-    }
-    Ok(groups)
-}
-
-fn read_text(path: &Path) -> Result<String, CsvError> {
-    crate::input::read_text(path, crate::input::MAX_TABLE_BYTES).map_err(|source| CsvError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Non-blank, non-comment lines with their 1-based numbers, `\r` and BOM removed.
-fn data_lines(text: &str) -> impl Iterator<Item = (u64, &str)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.split('\n').enumerate().filter_map(|(i, l)| {
-        let l = l.strip_suffix('\r').unwrap_or(l);
-        let t = l.trim();
-        (!t.is_empty() && !t.starts_with('#')).then_some((i as u64 + 1, l))
-    })
-}
-
-/// Where each known column sits in a row.
-struct Columns {
-    /// Field position per entry of the known-column list, `None` if absent.
-    index: Vec<Option<usize>>,
-    /// Number of fields per row.
-    count: usize,
-}
-
-/// Maps header names onto `known`; the first `required` entries of `known` must be present.
-fn parse_header(
-    path: &Path,
-    line: u64,
-    header: &str,
-    known: &'static [&'static str],
-    required: usize,
-) -> Result<Columns, CsvError> {
-    let mut index = vec![None; known.len()];
-    let mut unknown = Vec::new();
-    let mut count = 0;
-    for (pos, name) in header.split(',').enumerate() {
-        count += 1;
-        let name = name.trim();
-        match known.iter().position(|k| k.eq_ignore_ascii_case(name)) {
-            Some(k) if index[k].is_some() => {
-                return Err(CsvError::DuplicateColumn {
-                    file: path.to_path_buf(),
-                    line,
-                    column: known[k],
-                })
-            }
-            Some(k) => index[k] = Some(pos),
-            None => unknown.push(name.to_string()),
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(CsvError::UnknownColumns {
-            file: path.to_path_buf(),
-            line,
-            columns: unknown,
-            allowed: known,
-        });
-    }
-    if let Some(k) = (0..required).find(|&k| index[k].is_none()) {
-        return Err(CsvError::MissingColumn {
-            file: path.to_path_buf(),
-            line,
-            column: known[k],
-        });
-    }
-    Ok(Columns { index, count })
-}
-
-/// Splits a row into trimmed fields, checking the count against the header.
-fn split_row<'a>(
-    path: &Path,
-    line: u64,
-    row: &'a str,
-    expected: usize,
-    fields: &mut Vec<&'a str>,
-) -> Result<(), CsvError> {
-    fields.clear();
-    fields.extend(row.split(',').map(str::trim));
-    if fields.len() != expected {
-        return Err(CsvError::FieldCount {
-            file: path.to_path_buf(),
-            line,
-            expected,
-            found: fields.len(),
-        });
-    }
-    Ok(())
-}
-
-/// The field for an optional column, `""` if the column is absent.
-fn field<'a>(fields: &[&'a str], col: Option<usize>) -> &'a str {
-    col.and_then(|c| fields.get(c).copied()).unwrap_or("")
-}
-
-fn parse_u32(path: &Path, line: u64, column: &'static str, value: &str) -> Result<u32, CsvError> {
-    match value.parse::<u64>() {
-        Ok(v) => u32::try_from(v).map_err(|_| bad(path, line, column, value, TOO_BIG)),
-        Err(_) => Err(bad(path, line, column, value, NOT_ID)),
-    }
-}
-
-fn bad(
-    path: &Path,
-    line: u64,
-    column: &'static str,
-    value: &str,
-    expected: &'static str,
-) -> CsvError {
-    CsvError::BadValue {
-        file: path.to_path_buf(),
-        line,
-        column,
-        value: value.to_string(),
-        expected,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
     use tempfile::TempDir;
 
-    fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    pub(super) fn write(dir: &TempDir, name: &str, text: &str) -> PathBuf {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         p
@@ -693,70 +351,6 @@ mod tests {
         let edges = write(&dir, "edges.csv", "source,target\n");
         let err = read_edge_list(&edges, Some(&p)).unwrap_err();
         assert!(err.to_string().contains("nope.csv"));
-    }
-
-    #[test]
-    fn node_table_sets_groups_and_range() {
-        let dir = tempfile::tempdir().unwrap();
-        let nodes = write(&dir, "nodes.csv", "group,id\n1,2\n0,0\n7,1\n3,3\n");
-        let edges = write(&dir, "edges.csv", "source,target\n0,1\n");
-        let (list, _) = read_edge_list(&edges, Some(&nodes)).unwrap();
-        assert_eq!(list.n, 4);
-        assert_eq!(list.groups, vec![0, 7, 1, 3]);
-
-        let edges = write(&dir, "edges.csv", "source,target\n0,1\n2,4\n");
-        let err = read_edge_list(&edges, Some(&nodes)).unwrap_err();
-        assert!(matches!(
-            err,
-            CsvError::IdOutOfRange {
-                line: 3,
-                column: "target",
-                id: 4,
-                n: 4,
-                ..
-            }
-        ));
-        let msg = err.to_string();
-        assert!(
-            msg.contains("edges.csv:3: target 4: id out of range"),
-            "{msg}"
-        );
-        assert!(msg.contains("must be below 4"), "{msg}");
-    }
-
-    #[test]
-    fn node_table_with_missing_or_repeated_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let edges = write(&dir, "edges.csv", "source,target\n0,1\n");
-        let nodes = write(&dir, "nodes.csv", "id,group\n0,0\n1,0\n3,1\n");
-        let err = read_edge_list(&edges, Some(&nodes)).unwrap_err();
-        assert!(
-            matches!(err, CsvError::MissingId { id: 2, rows: 3, .. }),
-            "{err}"
-        );
-        assert!(err.to_string().contains("nodes.csv: id 2 is missing"));
-
-        let nodes = write(&dir, "nodes.csv", "id,group\n0,0\n1,0\n\n1,1\n");
-        let err = read_edge_list(&edges, Some(&nodes)).unwrap_err();
-        assert!(matches!(
-            err,
-            CsvError::DuplicateId {
-                line: 5,
-                id: 1,
-                first_line: 3,
-                ..
-            }
-        ));
-        let nodes = write(&dir, "nodes.csv", "id,group\n0,-1\n");
-        let msg = read_edge_list(&edges, Some(&nodes))
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("nodes.csv:2: group \"-1\""), "{msg}");
-        let nodes = write(&dir, "nodes.csv", "id\n0\n");
-        let msg = read_edge_list(&edges, Some(&nodes))
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("\"group\""), "{msg}");
     }
 
     #[test]
