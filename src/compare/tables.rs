@@ -197,7 +197,7 @@ pub(super) fn effects_table(h: &mut String, c: &Comparison) {
          zero. “When” says where the value is read: the final week, the mean over the final \
          year (for counts that cycle with service cohorts), or the total over the horizon. ",
     );
-    h.push_str(&super::report::levels_method());
+    h.push_str(&super::answer::levels_method());
     h.push_str("</p>\n");
     let mut headers = vec!["Outcome".to_string(), "When".to_string()];
     for (k, a) in p.arms.iter().enumerate() {
