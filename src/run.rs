@@ -104,6 +104,60 @@ pub fn execute_checkpointed(
     })
 }
 
+/// [`execute`] with the burnt-in states taken from (or saved to) `cache`: replicates in
+/// parallel, each through [`crate::models::withdrawal::execute_sharing_burn_in_replicate_cached`].
+/// The result is identical to [`execute`]'s. Withdrawal model only.
+pub fn execute_cached(
+    scenario: &Scenario,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+    cache: &crate::models::withdrawal::burn_in_cache::BurnInCache,
+) -> Result<RunResult> {
+    cache_supported(&scenario.model)?;
+    let one = |r: u32| -> Result<Series> {
+        crate::models::withdrawal::execute_sharing_burn_in_replicate_cached(
+            &[scenario],
+            r,
+            exec,
+            progress,
+            Some(cache),
+        )
+        .map(|mut v| v.remove(0))
+    };
+    use rayon::prelude::*;
+    let series = match exec {
+        Exec::Sequential => (0..scenario.replicates).map(one).collect::<Result<_>>()?,
+        Exec::Parallel => (0..scenario.replicates)
+            .into_par_iter()
+            .map(one)
+            .collect::<Result<_>>()?,
+    };
+    Ok(RunResult {
+        series,
+        graph: observed_graph(scenario),
+    })
+}
+
+/// Refuses `--burn-in-cache` for a model without a burn-in (exit code 2).
+pub fn cache_supported(model: &str) -> Result<()> {
+    if model == "withdrawal" {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "--burn-in-cache is available for the withdrawal model only; this runs `{model}`, \
+             which has no burn-in"
+        )))
+    }
+}
+
+/// An observed network is described in graph.json, as SISa's graph is.
+fn observed_graph(scenario: &Scenario) -> Option<GraphReport> {
+    scenario.params.observed().map(|o| GraphReport {
+        provenance: o.provenance(),
+        metrics: metrics::compute(&o.graph),
+    })
+}
+
 /// Total progress steps of a scenario: every simulated week of every replicate, burn-in
 /// included.
 pub fn progress_total(s: &Scenario) -> u64 {
@@ -138,11 +192,7 @@ pub fn execute(scenario: &Scenario, exec: Exec, progress: &(dyn Fn() + Sync)) ->
         }
         "withdrawal" => {
             let mut result = crate::models::withdrawal::execute(scenario, exec, progress)?;
-            // An observed network is described in graph.json, as SISa's graph is.
-            result.graph = scenario.params.observed().map(|o| GraphReport {
-                provenance: o.provenance(),
-                metrics: metrics::compute(&o.graph),
-            });
+            result.graph = observed_graph(scenario);
             Ok(result)
         }
         other => Err(Error::Model(format!("model `{other}` is not available"))),

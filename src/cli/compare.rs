@@ -26,6 +26,8 @@ pub struct Options {
     pub checkpoint_every: Option<u32>,
     /// Continuing this interrupted comparison (`cocoon resume`).
     pub resume: Option<cocoon::checkpoint::ResumeSpec>,
+    /// `--burn-in-cache DIR`.
+    pub burn_in_cache: Option<PathBuf>,
 }
 
 /// The default output folder, `output/<file stem>`; a stem that is not a plain folder name
@@ -193,17 +195,47 @@ pub fn resume(
         shard: None,
         posterior: None,
         checkpoint_every: Some(spec.every),
+        burn_in_cache: None,
         resume: Some(spec.clone()),
     };
     compare(&spec.file, opts, &spec.sets)
 }
 
 pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()> {
+    if opts.burn_in_cache.is_some() && (opts.shard.is_some() || opts.checkpoint_every.is_some()) {
+        anyhow::bail!(cocoon::error::Error::Usage(
+            "--burn-in-cache cannot be combined with --shard or --checkpoint-every yet: run the \
+             comparison in one process without checkpoints"
+                .into()
+        ));
+    }
     #[cfg(feature = "mpi")]
     if let Some(mpi) = super::mpi::ranks()? {
+        if opts.burn_in_cache.is_some() {
+            anyhow::bail!(cocoon::error::Error::Usage(
+                "--burn-in-cache cannot be combined with MPI yet: run the comparison in one \
+                 process"
+                    .into()
+            ));
+        }
         return super::mpi::ended(mpi, |mpi| super::mpi::compare(mpi, file, &opts, sets));
     }
+    // A bad cache folder is found before the output folder is staged.
+    let cache = match &opts.burn_in_cache {
+        Some(dir) => Some(cocoon::models::withdrawal::burn_in_cache::BurnInCache::open(dir)?),
+        None => None,
+    };
     let prepared = prepare(file, &opts, sets)?;
+    if let Some(c) = &cache {
+        cocoon::run::cache_supported(prepared.plan.model())?;
+        if prepared.posterior.is_some() {
+            anyhow::bail!(cocoon::error::Error::Usage(format!(
+                "--burn-in-cache {}: cannot be combined with --posterior or an [uncertainty] \
+                 table yet (each replicate has its own parameters)",
+                c.dir().display()
+            )));
+        }
+    }
     if let Some(spec) = opts.shard {
         return shard(file, &opts, sets, spec, prepared);
     }
@@ -225,7 +257,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
     let comparison = pool.install(|| match (&posterior, &checkpoints) {
         (Some(post), _) => cocoon::compare::uncertainty::execute(plan, post, &|| bar.inc(1)),
         (None, Some(ck)) => units::execute_checkpointed(plan, &|| bar.inc(1), ck),
-        (None, None) => cocoon::compare::execute(plan, &|| bar.inc(1)),
+        (None, None) => units::execute_cached(plan, &|| bar.inc(1), cache.as_ref()),
     })?;
     bar.set_message("writing the report, charts and tables");
     let info = RunInfo {
@@ -237,6 +269,7 @@ pub fn compare(file: &Path, opts: Options, sets: &[String]) -> anyhow::Result<()
         },
         distributed: None,
         resumed: checkpoints.as_ref().and_then(|ck| ck.resumed()),
+        burn_in_cache: cache.as_ref().map(|c| c.report()),
     };
     let what = format!(
         "{arms} arms x {replicates} replicate(s) x ({}{ticks} weeks)",
@@ -325,6 +358,7 @@ fn shard(
         command: super::command_line(),
         distributed: None,
         resumed: None,
+        burn_in_cache: None,
     };
     let compare_file = file.display().to_string();
     let of = shard::ShardOf {

@@ -59,6 +59,7 @@ pub fn merge(
         command: super::command_line(),
         distributed: Some(Distributed::MergedShards(n)),
         resumed: None,
+        burn_in_cache: None,
     };
     let what = format!("{} work unit(s)", units::units(&comparison.plan).len());
     super::compare::finish(

@@ -179,6 +179,7 @@ pub fn compare(mpi: &Mpi, file: &Path, opts: &Options, sets: &[String]) -> anyho
         command: super::command_line(),
         distributed: Some(Distributed::MpiRanks(mpi.size() as usize)),
         resumed: None,
+        burn_in_cache: None,
     };
     let what = format!(
         "{} arms x {} replicate(s) x {} ticks, {} work unit(s)",

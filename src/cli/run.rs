@@ -121,8 +121,22 @@ pub fn run(
     force: bool,
     quiet: bool,
     checkpoint_every: Option<u32>,
+    burn_in_cache: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let scenario = load(args)?;
+    // A bad cache folder or combination is found before the output folder is staged.
+    let cache = match &burn_in_cache {
+        Some(dir) => {
+            cocoon::run::cache_supported(&scenario.model)?;
+            if checkpoint_every.is_some() {
+                anyhow::bail!(cocoon::error::Error::Usage(
+                    "--burn-in-cache cannot be combined with --checkpoint-every yet".into()
+                ));
+            }
+            Some(cocoon::models::withdrawal::burn_in_cache::BurnInCache::open(dir)?)
+        }
+        None => None,
+    };
     super::budget::warn_absolute_budget(&scenario.name, &scenario.params, &args.sets);
     let dir = output_dir(&scenario, out);
     // The output folder is checked, locked and staged before any simulation work.
@@ -164,6 +178,7 @@ pub fn run(
         staging,
         threads,
         checkpoints.as_ref(),
+        cache.as_ref(),
         super::command_line(),
         quiet,
     )
@@ -192,18 +207,22 @@ pub fn resume(
         staging,
         threads,
         Some(&checkpoints),
+        None,
         spec.command_line.clone(),
         quiet,
     )
 }
 
-/// Runs `scenario` (with checkpoints if given), writes it into `staging` and commits.
+/// Runs `scenario` (with checkpoints or a burn-in cache if given), writes it into `staging`
+/// and commits.
+#[allow(clippy::too_many_arguments)]
 fn execute(
     scenario: &Scenario,
     dir: &std::path::Path,
     staging: output::Staging,
     threads: usize,
     checkpoints: Option<&cocoon::checkpoint::Checkpoints>,
+    cache: Option<&cocoon::models::withdrawal::burn_in_cache::BurnInCache>,
     command: Vec<String>,
     quiet: bool,
 ) -> anyhow::Result<()> {
@@ -217,9 +236,12 @@ fn execute(
         burn_in,
         scenario.ticks,
     ));
-    let result = pool.install(|| match checkpoints {
-        Some(ck) => cocoon::run::execute_checkpointed(scenario, Exec::Parallel, &|| bar.inc(1), ck),
-        None => cocoon::run::execute(scenario, Exec::Parallel, &|| bar.inc(1)),
+    let result = pool.install(|| match (checkpoints, cache) {
+        (Some(ck), _) => {
+            cocoon::run::execute_checkpointed(scenario, Exec::Parallel, &|| bar.inc(1), ck)
+        }
+        (None, Some(c)) => cocoon::run::execute_cached(scenario, Exec::Parallel, &|| bar.inc(1), c),
+        (None, None) => cocoon::run::execute(scenario, Exec::Parallel, &|| bar.inc(1)),
     })?;
     let info = RunInfo {
         threads: pool.current_num_threads(),
@@ -227,6 +249,7 @@ fn execute(
         command,
         distributed: None,
         resumed: checkpoints.and_then(|ck| ck.resumed()),
+        burn_in_cache: cache.map(|c| c.report()),
     };
     bar.set_message("writing results and charts");
     let files = output::write_run(staging.path(), scenario, &result, &info)

@@ -153,6 +153,7 @@ impl Prepared<'_> {
                 .remote
                 .map(|(_, ranks)| output::Distributed::MpiRanks(ranks)),
             resumed: None,
+            burn_in_cache: None,
         }
     }
 

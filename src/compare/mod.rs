@@ -29,7 +29,6 @@ pub mod units;
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::Series;
@@ -221,11 +220,7 @@ pub fn progress_total(plan: &Plan) -> u64 {
 /// from a copy, with the same result as running the arm alone. The work is cut into
 /// [`units`] (burn-in group × replicate), the same units shards and MPI ranks run.
 pub fn execute(plan: Plan, progress: &(dyn Fn() + Sync)) -> Result<Comparison> {
-    let results = units::units(&plan)
-        .par_iter()
-        .map(|&unit| units::run_unit(&plan, unit, progress))
-        .collect::<Result<Vec<_>>>()?;
-    units::assemble(plan, results)
+    units::execute_cached(plan, progress, None)
 }
 
 /// Arm indices grouped so that each group can share a burn-in (withdrawal model), in order of

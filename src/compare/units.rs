@@ -12,6 +12,7 @@
 
 use crate::engine::{Exec, Series};
 use crate::error::{Error, Result};
+use crate::models::withdrawal::burn_in_cache::BurnInCache;
 use crate::scenario::Scenario;
 
 use super::{burn_in_groups, Comparison, Plan};
@@ -59,15 +60,27 @@ pub fn units(plan: &Plan) -> Vec<Unit> {
 /// Runs one unit on the current rayon pool (arms and agents in parallel); `progress` is called
 /// once per replicate-tick. The result is the same wherever and whenever it runs.
 pub fn run_unit(plan: &Plan, unit: Unit, progress: &(dyn Fn() + Sync)) -> Result<UnitResult> {
+    run_unit_cached(plan, unit, progress, None)
+}
+
+/// [`run_unit`], taking each burnt-in state from `cache` (or saving it there) when one is
+/// given (withdrawal comparisons): the same result.
+pub fn run_unit_cached(
+    plan: &Plan,
+    unit: Unit,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&BurnInCache>,
+) -> Result<UnitResult> {
     let groups = groups(plan);
     let members = check_unit(plan, &groups, unit)?;
     let series = if plan.model() == "withdrawal" {
         let scenarios: Vec<&Scenario> = members.iter().map(|&k| &plan.arms[k].scenario).collect();
-        crate::models::withdrawal::execute_sharing_burn_in_replicate(
+        crate::models::withdrawal::execute_sharing_burn_in_replicate_cached(
             &scenarios,
             unit.replicate,
             Exec::Parallel,
             progress,
+            cache,
         )?
     } else {
         members
@@ -106,6 +119,25 @@ pub fn run_unit_checkpointed(
         ck,
     )?;
     Ok(UnitResult { unit, series })
+}
+
+/// [`super::execute`], with the burnt-in states taken from (or saved to) `cache` when one is
+/// given: every unit through [`run_unit_cached`], assembled as always, so the comparison is
+/// identical with or without it.
+pub fn execute_cached(
+    plan: Plan,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&BurnInCache>,
+) -> Result<Comparison> {
+    if cache.is_some() {
+        crate::run::cache_supported(plan.model())?;
+    }
+    use rayon::prelude::*;
+    let results = units(&plan)
+        .par_iter()
+        .map(|&unit| run_unit_cached(&plan, unit, progress, cache))
+        .collect::<Result<Vec<_>>>()?;
+    assemble(plan, results)
 }
 
 /// [`super::execute`] with checkpoints in `ck` (continuing from what it holds): every unit

@@ -41,6 +41,10 @@ pub struct RunInfo {
     /// files are those of an uninterrupted run; only this section tells them apart).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resumed: Option<Vec<crate::checkpoint::ResumedFrom>>,
+    /// With `--burn-in-cache`: the cache folder and, per file, whether the burn-in was loaded
+    /// from it or written to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub burn_in_cache: Option<crate::models::withdrawal::burn_in_cache::CacheReport>,
 }
 
 /// How a run's work units were spread beyond one process, for the manifest's run section.

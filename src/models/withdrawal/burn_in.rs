@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use super::burn_in_cache::BurnInCache;
 use super::params::WParams;
 use super::Withdrawal;
 use crate::engine::par::Exec;
@@ -150,6 +151,18 @@ pub fn execute_sharing_burn_in_replicate(
     exec: Exec,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<crate::engine::Series>> {
+    execute_sharing_burn_in_replicate_cached(scenarios, r, exec, progress, None)
+}
+
+/// [`execute_sharing_burn_in_replicate`], taking the burnt-in state from `cache` (or saving it
+/// there) when one is given: the same series either way.
+pub fn execute_sharing_burn_in_replicate_cached(
+    scenarios: &[&Scenario],
+    r: u32,
+    exec: Exec,
+    progress: &(dyn Fn() + Sync),
+    cache: Option<&BurnInCache>,
+) -> Result<Vec<crate::engine::Series>> {
     let Some(first) = scenarios.first() else {
         return Ok(Vec::new());
     };
@@ -167,8 +180,14 @@ pub fn execute_sharing_burn_in_replicate(
         .iter()
         .map(|s| WParams::from_params(&s.params))
         .collect();
-    let mut warm = Withdrawal::new(params[0].clone(), Streams::new(first.seed, r));
-    warm.burn_in_counted(exec, progress);
+    let warm = match cache {
+        Some(c) => c.warm(first, &params[0], r, exec, progress)?,
+        None => {
+            let mut m = Withdrawal::new(params[0].clone(), Streams::new(first.seed, r));
+            m.burn_in_counted(exec, progress);
+            m
+        }
+    };
     let arm = |k: usize| {
         let mut m = warm.clone();
         m.p = params[k].clone();

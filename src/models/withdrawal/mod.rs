@@ -27,6 +27,7 @@
 pub mod association;
 mod bullying;
 mod burn_in;
+pub mod burn_in_cache;
 pub mod checkpoint;
 mod contact;
 mod days;
@@ -77,7 +78,7 @@ use ties::Ties;
 
 pub use burn_in::{
     after_burn_in_keys, burn_in_signature, execute, execute_sharing_burn_in,
-    execute_sharing_burn_in_replicate, Acts, Table,
+    execute_sharing_burn_in_replicate, execute_sharing_burn_in_replicate_cached, Acts, Table,
 };
 pub use state::{flag, State};
 
