@@ -82,7 +82,7 @@ pub static SPECS: &[ParamSpec] = &[
     real!("ties.new_weight", 0.25, 0.01, P, "strength", "Strength of a newly formed tie.", "assumption"),
     int!("ties.slack", 8, 0, 1000, "slots", "Spare tie slots per agent beyond 1.5 x its initial degree (memory bound).", "engineering"),
     // Days out of home.
-    real!("days.base", 1.02, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult, after the 60-year burn-in (20,000 agents, 3 replicates; docs/MODEL.md §11); range 0.8-1.2"),
+    real!("days.base", 1.06, -20.0, 20.0, "log-odds", "Intercept of the weekly propensity to leave home.", "calibrated: Japan 15-39 at 1.57% (Cabinet Office 2015) and 40-64 at 1.45% (2019) together with days.young_adult, after the 60-year burn-in with the stratified neighbourhood effects (20,000 agents, 3 replicates, trial FIN; docs/MODEL.md §11); range 0.8-1.2"),
     real!("days.role", 1.2, -20.0, 20.0, "log-odds", "Pull of school or work.", "assumption"),
     real!("days.pull", 1.5, -20.0, 20.0, "log-odds", "Pull of in-person ties (saturating in total strength).", "assumption"),
     real!("days.invite", 0.6, -20.0, 20.0, "log-odds", "Pull of contacts who go out (share of ties out 4+ days).", "assumption"),
