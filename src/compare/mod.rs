@@ -16,6 +16,7 @@
 //! atomically, manifest last.
 
 pub mod analysis;
+mod answer;
 pub mod cost;
 pub mod decision;
 pub mod file;

@@ -43,6 +43,19 @@ pub(super) fn est_cell(out: &mut String, e: Option<Estimate>, fmt: &dyn Fn(f64) 
     }
 }
 
+/// A paired difference: the signed mean (times `scale`, `sig` significant digits) over its
+/// interval, bold where the interval excludes zero.
+pub(super) fn diff_cell(h: &mut String, d: &Interval, scale: f64, sig: usize) {
+    let _ = write!(
+        h,
+        "<td class=\"num{}\">{}<br><span class=\"ci\">{} to {}</span></td>",
+        if excludes_zero(d) { " sig" } else { "" },
+        signed(d.mean * scale, sig),
+        fmt_num(d.lo * scale, sig),
+        fmt_num(d.hi * scale, sig)
+    );
+}
+
 /// Opens a table inside its own horizontal scroll box.
 pub(super) fn open_table(h: &mut String, headers: &[String]) {
     h.push_str("<div class=\"scroll\"><table>\n<tr>");
@@ -78,16 +91,7 @@ pub(super) fn pairwise_table(h: &mut String, c: &Comparison) {
         let _ = write!(h, "<tr><th>{}</th>", escape(&p.arms[i].name));
         for &j in &r.order {
             match r.pairwise[i][j] {
-                Some(d) => {
-                    let _ = write!(
-                        h,
-                        "<td class=\"num{}\">{}<br><span class=\"ci\">{} to {}</span></td>",
-                        if excludes_zero(&d) { " sig" } else { "" },
-                        signed(d.mean * sh.scale, 3),
-                        fmt_num(d.lo * sh.scale, 3),
-                        fmt_num(d.hi * sh.scale, 3)
-                    );
-                }
+                Some(d) => diff_cell(h, &d, sh.scale, 3),
                 None => h.push_str("<td class=\"num\">—</td>"),
             }
         }
@@ -197,7 +201,7 @@ pub(super) fn effects_table(h: &mut String, c: &Comparison) {
          zero. “When” says where the value is read: the final week, the mean over the final \
          year (for counts that cycle with service cohorts), or the total over the horizon. ",
     );
-    h.push_str(&super::report::levels_method());
+    h.push_str(&super::answer::levels_method());
     h.push_str("</p>\n");
     let mut headers = vec!["Outcome".to_string(), "When".to_string()];
     for (k, a) in p.arms.iter().enumerate() {

@@ -431,7 +431,7 @@ mod tests {
     #[test]
     fn neighbourhood_effects_have_the_same_spread_at_every_population_size() {
         // A neighbourhood's lonely share goes about as exp(3 nu) (measured at the defaults:
-        // 0.4% at nu = -0.78, 4.8% at 0, 15% at +0.44), so with the default sd 0.27 the
+        // 0.4% at nu = -0.78, 4.8% at 0, 15% at +0.44), so with sd 0.27 (the default then) the
         // profile sees the spread of exp(0.81 z). With independent normal draws that spread
         // has a mean of 0.63 and a seed-to-seed sd of 0.44 at 10 neighbourhoods (20,000
         // agents) and 0.84 and 0.44 at 50 (100,000; 4,000 simulated draws each): this test
