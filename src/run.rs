@@ -77,7 +77,7 @@ pub fn execute_replicate(
 
 /// [`execute`] with checkpoints in `ck` (continuing from what it holds): replicates in
 /// parallel, each a work unit of one arm ([`crate::models::withdrawal::resume`]). The
-/// result is identical to [`execute`]'s. Withdrawal model only (see
+/// result is identical to [`execute`]'s (an observed network's `graph.json` included). Withdrawal model only (see
 /// [`crate::checkpoint::supported`]).
 pub fn execute_checkpointed(
     scenario: &Scenario,
@@ -86,11 +86,21 @@ pub fn execute_checkpointed(
     ck: &crate::checkpoint::Checkpoints,
 ) -> Result<RunResult> {
     crate::checkpoint::supported(&scenario.model)?;
-    let one = |r: u32| -> Result<Series> {
+    by_replicate(scenario, exec, |r| {
         crate::models::withdrawal::resume::execute_unit(&[scenario], 0, r, exec, progress, ck)
-            .map(|mut v| v.remove(0))
-    };
+    })
+}
+
+/// Every replicate of a withdrawal `scenario` through `one` (which gives the one-arm series
+/// of replicate r), in parallel or not, in replicate order, with the observed network's
+/// description as [`execute`] gives it.
+fn by_replicate(
+    scenario: &Scenario,
+    exec: Exec,
+    one: impl Fn(u32) -> Result<Vec<Series>> + Sync,
+) -> Result<RunResult> {
     use rayon::prelude::*;
+    let one = |r: u32| one(r).map(|mut v| v.remove(0));
     let series = match exec {
         Exec::Sequential => (0..scenario.replicates).map(one).collect::<Result<_>>()?,
         Exec::Parallel => (0..scenario.replicates)
@@ -100,7 +110,7 @@ pub fn execute_checkpointed(
     };
     Ok(RunResult {
         series,
-        graph: None,
+        graph: observed_graph(scenario),
     })
 }
 
@@ -114,7 +124,7 @@ pub fn execute_cached(
     cache: &crate::models::withdrawal::burn_in_cache::BurnInCache,
 ) -> Result<RunResult> {
     cache_supported(&scenario.model)?;
-    let one = |r: u32| -> Result<Series> {
+    by_replicate(scenario, exec, |r| {
         crate::models::withdrawal::execute_sharing_burn_in_replicate_cached(
             &[scenario],
             r,
@@ -122,19 +132,6 @@ pub fn execute_cached(
             progress,
             Some(cache),
         )
-        .map(|mut v| v.remove(0))
-    };
-    use rayon::prelude::*;
-    let series = match exec {
-        Exec::Sequential => (0..scenario.replicates).map(one).collect::<Result<_>>()?,
-        Exec::Parallel => (0..scenario.replicates)
-            .into_par_iter()
-            .map(one)
-            .collect::<Result<_>>()?,
-    };
-    Ok(RunResult {
-        series,
-        graph: observed_graph(scenario),
     })
 }
 
