@@ -22,7 +22,8 @@ use cocoon::study::{self, calibrate};
 use super::sweep::{points_dir, StudyArgs};
 
 /// The file a shard leaves in the evaluations folder when nothing is left to evaluate; it
-/// holds the shard count N.
+/// holds the shard count N and [`marker_key`] (a marker of another study file or build is not
+/// this calibration's).
 const COMPLETE_FILE: &str = "calibration-complete";
 
 pub fn calibrate(args: &StudyArgs, shard: Option<ShardSpec>) -> anyhow::Result<()> {
@@ -43,6 +44,9 @@ fn calibrate_shard(
     spec: ShardSpec,
 ) -> anyhow::Result<()> {
     let dir = points_dir(&p.dir);
+    // A marker from an earlier, finished calibration says nothing about this one until this
+    // shard finds every evaluation saved again.
+    let _ = std::fs::remove_file(dir.join(COMPLETE_FILE));
     let saved = Saved::Evaluations {
         dir: &dir,
         save: true,
@@ -83,7 +87,7 @@ fn calibrate_shard(
         Ok(_) => {
             cocoon::output::atomic::write(
                 &dir.join(COMPLETE_FILE),
-                format!("{}\n", spec.n).as_bytes(),
+                format!("{}\n{}\n", spec.n, marker_key(args)?).as_bytes(),
             )?;
             if !p.quiet {
                 crate::print_stderr(&format!(
@@ -127,11 +131,17 @@ fn calibrate_on(args: &StudyArgs, p: super::sweep::Prepared<'_>) -> anyhow::Resu
     bar.finish_and_clear();
     let outcome = outcome?;
     let mut info = p.info();
-    if let Some(n) = std::fs::read_to_string(dir.join(COMPLETE_FILE))
-        .ok()
-        .and_then(|t| t.trim().parse::<u32>().ok())
-    {
-        info.distributed = Some(Distributed::MergedShards(n));
+    // Claimed only for this study file and build, and never over an MPI run's own record.
+    let key = marker_key(args)?;
+    let marker = std::fs::read_to_string(dir.join(COMPLETE_FILE)).unwrap_or_default();
+    let mut lines = marker.lines();
+    if let (Some(n), Some(k)) = (
+        lines.next().and_then(|t| t.trim().parse::<u32>().ok()),
+        lines.next(),
+    ) {
+        if k.trim() == key && info.distributed.is_none() {
+            info.distributed = Some(Distributed::MergedShards(n));
+        }
     }
     let summary = calibrate::summary_csv(&p.study, &outcome);
     let history = calibrate::history_csv(&outcome);
@@ -161,4 +171,13 @@ fn calibrate_on(args: &StudyArgs, p: super::sweep::Prepared<'_>) -> anyhow::Resu
             &info,
         )
     })
+}
+
+/// What a completion marker is valid for: the study file's bytes and the build (version and
+/// commit) that evaluated it, as an FNV-1a hash.
+fn marker_key(args: &StudyArgs) -> anyhow::Result<String> {
+    let mut key = cocoon::checkpoint::codec::cocoon_version().into_bytes();
+    key.push(b'|');
+    key.extend_from_slice(&std::fs::read(&args.file)?);
+    Ok(cocoon::engine::rng::fnv1a_hex(&key))
 }

@@ -293,13 +293,14 @@ fn evaluate(study: &Study, per_arm: &[Vec<Series>]) -> Result<PointResult> {
     Ok(PointResult { values })
 }
 
-/// A hash (FNV-1a 64, hex) of everything a sweep's results depend on: the cocoon version,
+/// A hash (FNV-1a 64, hex) of everything a sweep's results depend on: the cocoon version and
+/// commit (another build may simulate differently, so its saved results are never reused),
 /// the seed, the replicates, and every point's fingerprint (its scenarios' resolved
 /// parameters and the quantities). Shards of one sweep have the same hash.
 pub fn study_hash(study: &Study, points: &[Point]) -> Result<String> {
     let mut text = format!(
         "{}|{}|{}|{}",
-        env!("CARGO_PKG_VERSION"),
+        crate::checkpoint::codec::cocoon_version(),
         study.file.seed,
         study.file.replicates,
         points.len()
@@ -313,7 +314,7 @@ pub fn study_hash(study: &Study, points: &[Point]) -> Result<String> {
 
 /// FNV-1a of everything a point's values depend on.
 fn fingerprint(study: &Study, scenarios: &[Scenario]) -> String {
-    let mut text = String::from(env!("CARGO_PKG_VERSION"));
+    let mut text = crate::checkpoint::codec::cocoon_version();
     for s in scenarios {
         text.push_str(&serde_json::to_string(&s.params.to_json()).unwrap_or_default());
     }

@@ -511,7 +511,7 @@ mod tests {
         for d in 0..3 {
             assert!(
                 (small[d] - large[d]).abs() < 0.08,
-                "d{}: 4,000 agents {:.3}, 20,000 agents {:.3}",
+                "d{}: 2,000 agents {:.3}, 10,000 agents {:.3}",
                 d + 1,
                 small[d],
                 large[d]

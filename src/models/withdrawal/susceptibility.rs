@@ -34,7 +34,7 @@ pub(super) const ACTS: Acts = Acts::DuringBurnIn;
 
 /// The keys this mechanism owns.
 pub static SPECS: &[ParamSpec] = &[
-    ParamSpec::int("scar.weeks", 5, 1, 255, "weeks", "Weeks of victimisation (in person or online) in youth after which a lasting scar remains.", "calibrated: about 15% of youth scarred by 18, the share Takizawa, Maughan & Arseneault 2014 call frequently bullied", W),
+    ParamSpec::int("scar.weeks", 5, 1, 255, "weeks", "Weeks of victimisation (in person or online) in youth after which a lasting scar remains.", "calibrated: about 15% of youth scarred by 18, the share Takizawa, Maughan & Arseneault 2014 call frequently bullied (before the 60-year refit; about 20% of 18-29s now, not refitted)", W),
     ParamSpec::real("scar.initial_share", 0.205, 0.0, P, "share", "Share of agents aged 18+ at set-up who carry a scar (ages 13-17: times years since 12 / 6).", "derived: the model's own share of scarred 18-29s after the 60-year burn-in, 20.5% at 20,000 agents (trial W1; a test checks it)", W),
     ParamSpec::real("days.scar", 0.18, -20.0, 20.0, "log-odds", "A victimisation scar keeps agents home, at every later age.", "calibrated: switching bullying off lowers young-adult prevalence by a population-attributable fraction of 15-30% (OR about 2 at 24% exposure; Yong & Nomura 2019 OR 2.30 is cross-sectional, so only its direction is used); range 0-1", W),
     ParamSpec::real("days.avoidant", 0.2, -20.0, 20.0, "log-odds", "Avoidant attachment keeps agents home (less than anxious attachment).", "assumption, range 0-0.4 (Krieg & Dickie 2013 found the path through ambivalent, not avoidant, attachment)", W),
